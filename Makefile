@@ -1,0 +1,42 @@
+# The attention book: two commands do all the set-up.
+#   make serve   create .venv, install the pinned dependencies, build and serve the book
+#   make test    the same set-up, then a strict build and every test
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# The install stamp is keyed on the content of the pin file and pyproject.toml:
+# running again with nothing changed installs nothing.
+PIN_HASH := $(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-16)
+STAMP := $(VENV)/.installed-$(PIN_HASH)
+SCREENSHOTS := build/screenshots
+
+.PHONY: install serve build test lint clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+serve: install
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000 --livereload
+
+build: install
+	$(BIN)/mkdocs build --strict
+
+lint: install
+	$(BIN)/ruff check attention_book tests snippets figures docs build_hooks.py
+	$(BIN)/ruff format --check attention_book tests snippets figures docs build_hooks.py
+	$(BIN)/mypy
+
+test: install lint build
+	SCREENSHOTS=$(SCREENSHOTS) $(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest --codeblocks docs -p no:randomly -q
+	@echo "Screenshots of every page (light/dark, desktop/phone): $(SCREENSHOTS)/"
+
+clean:
+	rm -rf site .cache build

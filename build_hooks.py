@@ -1,0 +1,347 @@
+"""The book's build machinery: one mkdocs hooks module (``hooks:`` in mkdocs.yml).
+
+It does four things, each cached so that a rebuild with nothing changed runs no code:
+
+1. **Listing outputs.** A line ``<!-- output: snippets/<chapter>/<file>.py -->`` in a page is replaced by
+   what that file prints, captured at build time by running it in a fresh Python process.
+2. **Figures.** Each ``figures/<chapter>/<name>.py`` defines ``draw() -> matplotlib.figure.Figure``. It is
+   drawn twice, under ``attention_book.viz.theme("light")`` and ``theme("dark")``, to SVG. A line
+   ``<!-- figure: <chapter>/<name> "Alt text" -->`` in a page shows the variant that matches the palette.
+3. **Notebooks.** mkdocs-jupyter executes the jupytext ``.py`` notebooks under ``docs/`` and caches the
+   result by the notebook's text; we add the library's source to that key, drop the notebook template's
+   CDN MathJax tag (the site vendors its own), and offer each notebook for download as ``.ipynb``.
+4. **Math offline.** MathJax 3 is copied into the site from the ``django-static-mathjax`` package.
+
+Cache keys hash everything that produced a result: the file itself, every source file of
+``attention_book``, this module, and the versions of Python, torch, NumPy and Matplotlib.
+Run ``python build_hooks.py draw FIGURE.py... --out DIR`` to draw figures outside mkdocs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib.util
+import json
+import os
+import re
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+CACHE = ROOT / ".cache"
+FIGURES = ROOT / "figures"
+FIGURE_URL = "assets/figures"
+MATHJAX_URL = "assets/vendor/mathjax/tex-svg-full.js"
+NOTEBOOK_MATHJAX_PLACEHOLDER = "book-mathjax-is-loaded-by-the-theme.js"
+THEMES = ("light", "dark")
+
+OUTPUT_DIRECTIVE = re.compile(r"^<!--\s*output:\s*(?P<path>\S+?)\s*-->[ \t]*$", re.MULTILINE)
+FIGURE_DIRECTIVE = re.compile(
+    r'^<!--\s*figure:\s*(?P<name>[\w/-]+)\s+"(?P<alt>[^"]+)"\s*-->[ \t]*$', re.MULTILINE
+)
+
+
+class BuildError(Exception):
+    """A listing, figure or notebook failed; mkdocs turns it into a failed build."""
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Cache keys
+# ---------------------------------------------------------------------------------------------------------
+
+
+@cache
+def library_hash() -> str:
+    """Hash of every input shared by all outputs: library source, this module, tool versions."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "attention_book").rglob("*.py")):
+        digest.update(path.relative_to(ROOT).as_posix().encode())
+        digest.update(path.read_bytes())
+    digest.update(Path(__file__).read_bytes())
+    digest.update(sys.version.encode())
+    for package in ("torch", "numpy", "matplotlib"):
+        spec = importlib.util.find_spec(package)
+        version_file = Path(spec.origin).parent / "version.py" if spec and spec.origin else None
+        digest.update(package.encode())
+        if version_file and version_file.exists():
+            digest.update(version_file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def file_key(path: Path, *extra: str) -> str:
+    """Cache key of one file's result: its bytes, its name, the library hash and any extra strings."""
+    digest = hashlib.sha256(library_hash().encode())
+    digest.update(path.relative_to(ROOT).as_posix().encode())
+    digest.update(path.read_bytes())
+    for item in extra:
+        digest.update(item.encode())
+    return digest.hexdigest()[:24]
+
+
+def _clean_env() -> dict[str, str]:
+    env = dict(os.environ, PYTHONHASHSEED="0", MPLBACKEND="Agg")
+    env.pop("PYTHONPATH", None)
+    return env
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 1. Listing outputs
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _output_cache_path(snippet: Path) -> Path:
+    return CACHE / "outputs" / f"{snippet.stem}-{file_key(snippet)}.txt"
+
+
+def run_snippet(snippet: Path) -> str:
+    """Run one snippet file in a fresh interpreter and return what it prints (cached)."""
+    cached = _output_cache_path(snippet)
+    if cached.exists():
+        return cached.read_text(encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, str(snippet)],
+        cwd=ROOT,
+        env=_clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if proc.returncode != 0:
+        raise BuildError(f"listing {snippet.relative_to(ROOT)} failed:\n{proc.stderr[-4000:]}")
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    cached.write_text(proc.stdout, encoding="utf-8")
+    return proc.stdout
+
+
+def _snippet_path(relative: str, page_name: str) -> Path:
+    path = (ROOT / relative).resolve()
+    if not path.is_file() or ROOT / "snippets" not in path.parents:
+        raise BuildError(f"{page_name}: output directive names {relative!r}, not a file under snippets/")
+    return path
+
+
+def render_output(text: str) -> str:
+    """Markdown for a captured output: a plain-text block titled 'Output' under the listing."""
+    fence = "`" * max(3, 1 + max((len(m) for m in re.findall(r"`+", text)), default=0))
+    body = text.rstrip("\n") or "(no output)"
+    return f'<div class="book-output" markdown>\n\n{fence}text title="Output"\n{body}\n{fence}\n\n</div>'
+
+
+def prefetch_outputs(pages: list[tuple[str, str]]) -> None:
+    """Run every uncached snippet named by an output directive, two at a time."""
+    snippets = {
+        _snippet_path(match["path"], name)
+        for name, markdown in pages
+        for match in OUTPUT_DIRECTIVE.finditer(markdown)
+    }
+    missing = sorted(s for s in snippets if not _output_cache_path(s).exists())
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(run_snippet, missing))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 2. Figures
+# ---------------------------------------------------------------------------------------------------------
+
+
+def figure_scripts() -> list[Path]:
+    return sorted(p for p in FIGURES.rglob("*.py") if not p.name.startswith("_"))
+
+
+def figure_name(script: Path) -> str:
+    """'figures/sdpa/weights.py' -> 'sdpa/weights'."""
+    return script.relative_to(FIGURES).with_suffix("").as_posix()
+
+
+def figure_cache_path(script: Path, theme: str) -> Path:
+    return CACHE / "figures" / f"{script.stem}-{file_key(script)}-{theme}.svg"
+
+
+def draw_figures(jobs: dict[Path, dict[str, Path]]) -> None:
+    """Draw figures in one fresh interpreter: ``jobs`` maps a script to its SVG path for each theme."""
+    if not jobs:
+        return
+    payload = json.dumps({str(s): {t: str(p) for t, p in targets.items()} for s, targets in jobs.items()})
+    command = [sys.executable, str(Path(__file__)), "draw", "--jobs", payload]
+    proc = subprocess.run(command, cwd=ROOT, env=_clean_env(), capture_output=True, text=True, timeout=900)
+    if proc.returncode != 0:
+        failed = re.search(r"^FIGURE FAILED: (.+)$", proc.stderr, re.MULTILINE)
+        name = failed.group(1) if failed else ", ".join(figure_name(s) for s in jobs)
+        raise BuildError(f"figure {name} failed to draw:\n{proc.stderr[-4000:]}")
+
+
+def _draw_main(jobs: dict[str, dict[str, str]]) -> int:
+    """Entry point of the drawing subprocess: import each script, draw it in each theme, save SVG."""
+    import torch
+
+    from attention_book import viz
+
+    for script_name, targets in jobs.items():
+        script = Path(script_name).resolve()
+        try:
+            spec = importlib.util.spec_from_file_location(f"figure_{script.stem}", script)
+            assert spec is not None and spec.loader is not None
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            for theme, target in targets.items():
+                torch.manual_seed(0)
+                with viz.theme(theme):
+                    figure = module.draw()
+                    Path(target).parent.mkdir(parents=True, exist_ok=True)
+                    viz.save_svg(figure, target)
+        except Exception:
+            print(f"FIGURE FAILED: {figure_name(script)}", file=sys.stderr)
+            raise
+    return 0
+
+
+def render_figure(name: str, alt: str, page_src_uri: str) -> str:
+    """Markdown for a figure: the light and the dark SVG, Material shows the one matching the palette."""
+    if not (FIGURES / f"{name}.py").is_file():
+        raise BuildError(f"{page_src_uri}: figure directive names {name!r}, but figures/{name}.py is missing")
+    page_dir = os.path.dirname(page_src_uri)
+    images = "\n".join(
+        f"![{alt}]({os.path.relpath(f'{FIGURE_URL}/{name}-{theme}.svg', page_dir or '.')}#only-{theme})"
+        for theme in THEMES
+    )
+    return f'<figure class="book-figure" markdown>\n{images}\n<figcaption>{alt}</figcaption>\n</figure>'
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 3. Notebooks
+# ---------------------------------------------------------------------------------------------------------
+
+
+def is_notebook(src_uri: str) -> bool:
+    return src_uri.endswith(".py")
+
+
+def notebook_download_name(src_uri: str) -> str:
+    return Path(src_uri).with_suffix(".ipynb").name
+
+
+def write_ipynb(source: Path, target: Path) -> None:
+    import jupytext
+
+    notebook = jupytext.read(source)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    jupytext.write(notebook, target, fmt="ipynb")
+
+
+def strip_notebook_mathjax(html: str) -> str:
+    """Remove the notebook template's MathJax 2 tags: the theme's own MathJax typesets the page."""
+    html = re.sub(
+        rf'<script src="{re.escape(NOTEBOOK_MATHJAX_PLACEHOLDER)}">\s*</script>', "", html, count=1
+    )
+    return re.sub(r'<script type="text/x-mathjax-config">.*?</script>', "", html, count=1, flags=re.DOTALL)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# mkdocs events
+# ---------------------------------------------------------------------------------------------------------
+
+
+def on_config(config):  # type: ignore[no-untyped-def]
+    library_hash.cache_clear()  # mkdocs serve: the library may have changed since the last build
+    jupyter = config.plugins.get("mkdocs-jupyter")
+    if jupyter is not None:
+        # mkdocs-jupyter keys its cache on the notebook's text only: add the library to the key, and
+        # drop the caches of earlier library versions.
+        notebooks = CACHE / "notebooks"
+        jupyter.config["cache_dir"] = str(notebooks / library_hash())
+        if notebooks.is_dir():
+            for old in notebooks.iterdir():
+                if old.name != library_hash():
+                    _remove_tree(old)
+    return config
+
+
+def on_files(files, config):  # type: ignore[no-untyped-def]
+    from mkdocs.exceptions import PluginError
+    from mkdocs.structure.files import File
+
+    try:
+        scripts = figure_scripts()
+        targets = {s: {t: figure_cache_path(s, t) for t in THEMES} for s in scripts}
+        draw_figures({s: paths for s, paths in targets.items() if not all(p.exists() for p in paths.values())})
+        pages = [(f.src_uri, f.content_string) for f in files.documentation_pages() if f.src_uri.endswith(".md")]
+        prefetch_outputs(pages)
+    except BuildError as error:
+        raise PluginError(str(error)) from None
+
+    for script in scripts:
+        for theme in THEMES:
+            uri = f"{FIGURE_URL}/{figure_name(script)}-{theme}.svg"
+            files.append(File.generated(config, uri, abs_src_path=str(targets[script][theme])))
+    files.append(File.generated(config, MATHJAX_URL, abs_src_path=str(_mathjax_file())))
+    return files
+
+
+def on_page_markdown(markdown, page, config, files):  # type: ignore[no-untyped-def]
+    from mkdocs.exceptions import PluginError
+
+    src_uri = page.file.src_uri
+    try:
+        markdown = OUTPUT_DIRECTIVE.sub(
+            lambda m: render_output(run_snippet(_snippet_path(m["path"], src_uri))), markdown
+        )
+        return FIGURE_DIRECTIVE.sub(lambda m: render_figure(m["name"], m["alt"], src_uri), markdown)
+    except BuildError as error:
+        raise PluginError(str(error)) from None
+
+
+def on_page_content(html, page, config, files):  # type: ignore[no-untyped-def]
+    if not is_notebook(page.file.src_uri):
+        return html
+    name = notebook_download_name(page.file.src_uri)
+    link = (
+        f'<p class="notebook-download"><a href="{name}" download>'
+        f"Download this notebook ({name})</a>, or run it as a script: it is a plain Python file too.</p>"
+    )
+    return link + strip_notebook_mathjax(html)
+
+
+def on_post_page(output, page, config):  # type: ignore[no-untyped-def]
+    if is_notebook(page.file.src_uri):
+        target = Path(page.file.abs_dest_path).parent / notebook_download_name(page.file.src_uri)
+        write_ipynb(Path(page.file.abs_src_path), target)
+    return output
+
+
+def _mathjax_file() -> Path:
+    spec = importlib.util.find_spec("mathjax")
+    if spec is None or not spec.submodule_search_locations:
+        raise BuildError("MathJax is missing: install the pinned 'django-static-mathjax' package")
+    return Path(list(spec.submodule_search_locations)[0]) / "static/mathjax/es5/tex-svg-full.js"
+
+
+def _remove_tree(path: Path) -> None:
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    draw = sub.add_parser("draw", help="draw figure scripts in both themes to DIR/NAME-{light,dark}.svg")
+    draw.add_argument("scripts", nargs="*")
+    draw.add_argument("--out", type=Path, default=Path("build/figures"))
+    draw.add_argument("--jobs", default=None, help="JSON {script: {theme: svg path}} (used by the build)")
+    sub.add_parser("keys", help="print the library hash")
+    args = parser.parse_args(argv)
+    if args.command == "keys":
+        print(json.dumps({"library": library_hash()}))
+        return 0
+    if args.jobs is not None:
+        return _draw_main(json.loads(args.jobs))
+    jobs = {s: {t: str(args.out / f"{Path(s).stem}-{t}.svg") for t in THEMES} for s in args.scripts}
+    return _draw_main(jobs)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
