@@ -234,9 +234,7 @@ def write_ipynb(source: Path, target: Path) -> None:
 
 def strip_notebook_mathjax(html: str) -> str:
     """Remove the notebook template's MathJax 2 tags: the theme's own MathJax typesets the page."""
-    html = re.sub(
-        rf'<script src="{re.escape(NOTEBOOK_MATHJAX_PLACEHOLDER)}">\s*</script>', "", html, count=1
-    )
+    html = re.sub(rf'<script src="{re.escape(NOTEBOOK_MATHJAX_PLACEHOLDER)}">\s*</script>', "", html, count=1)
     return re.sub(r'<script type="text/x-mathjax-config">.*?</script>', "", html, count=1, flags=re.DOTALL)
 
 
@@ -267,8 +265,12 @@ def on_files(files, config):  # type: ignore[no-untyped-def]
     try:
         scripts = figure_scripts()
         targets = {s: {t: figure_cache_path(s, t) for t in THEMES} for s in scripts}
-        draw_figures({s: paths for s, paths in targets.items() if not all(p.exists() for p in paths.values())})
-        pages = [(f.src_uri, f.content_string) for f in files.documentation_pages() if f.src_uri.endswith(".md")]
+        draw_figures(
+            {s: paths for s, paths in targets.items() if not all(p.exists() for p in paths.values())}
+        )
+        pages = [
+            (f.src_uri, f.content_string) for f in files.documentation_pages() if f.src_uri.endswith(".md")
+        ]
         prefetch_outputs(pages)
     except BuildError as error:
         raise PluginError(str(error)) from None

@@ -61,9 +61,7 @@ for i, row in enumerate(weights):
 
 # %%
 outputs = [[sum(w * v[c] for w, v in zip(row, values, strict=True)) for c in range(d)] for row in weights]
-by_library, _ = scaled_dot_product_attention(
-    torch.tensor(queries), torch.tensor(keys), torch.tensor(values)
-)
+by_library, _ = scaled_dot_product_attention(torch.tensor(queries), torch.tensor(keys), torch.tensor(values))
 difference = (torch.tensor(outputs) - by_library).abs().max().item()
 print("outputs by hand:", [[round(x, 4) for x in row] for row in outputs])
 print(f"largest difference from the library: {difference:.1e}")

@@ -26,6 +26,10 @@ def draw() -> Figure:
         "uniform (1/16)": [1 / 16] * len(DIMS),
     }
     return plot_lines(
-        DIMS, curves, xlabel="d_k", ylabel="largest weight of 16 (mean)", logx=True,
+        DIMS,
+        curves,
+        xlabel="d_k",
+        ylabel="largest weight of 16 (mean)",
+        logx=True,
         title="Without scaling, the softmax collapses onto one key",
     )

@@ -1,0 +1,114 @@
+"""The build machinery: listing outputs, figures (reproducible, failing loudly), notebook downloads."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import build_hooks  # noqa: E402
+
+
+def test_output_directive_becomes_the_printed_text() -> None:
+    snippet = sorted((ROOT / "snippets").rglob("*.py"))[0]
+    page = f"Intro\n\n<!-- output: {snippet.relative_to(ROOT).as_posix()} -->\n\nOutro\n"
+    rendered = build_hooks.OUTPUT_DIRECTIVE.sub(
+        lambda m: build_hooks.render_output(build_hooks.run_snippet(ROOT / m["path"])), page
+    )
+    printed = build_hooks.run_snippet(snippet).rstrip("\n")
+    assert "<!-- output:" not in rendered
+    assert printed in rendered
+    assert 'title="Output"' in rendered
+
+
+def test_output_fence_is_longer_than_any_backtick_run_in_the_output() -> None:
+    rendered = build_hooks.render_output("a ```` b\n")
+    fence = rendered.split("text", 1)[0].split("\n")[-1]
+    assert len(fence) == 5 and rendered.rstrip().endswith(fence + "\n\n</div>".rstrip())
+
+
+def test_output_directive_naming_a_missing_file_fails() -> None:
+    with pytest.raises(build_hooks.BuildError, match="snippets/nope.py"):
+        build_hooks._snippet_path("snippets/nope.py", "page.md")
+
+
+def test_failing_snippet_fails_with_its_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    snippets = tmp_path / "snippets"
+    snippets.mkdir()
+    broken = snippets / "broken.py"
+    broken.write_text("raise RuntimeError('boom')\n")
+    monkeypatch.setattr(build_hooks, "ROOT", tmp_path)
+    monkeypatch.setattr(build_hooks, "CACHE", tmp_path / ".cache")
+    with pytest.raises(build_hooks.BuildError, match=r"listing snippets/broken.py failed[\s\S]*boom"):
+        build_hooks.run_snippet(broken)
+
+
+def test_figures_are_byte_identical_across_builds(tmp_path: Path) -> None:
+    script = build_hooks.figure_scripts()[0]
+    jobs = {script: {t: tmp_path / "a" / f"{t}.svg" for t in build_hooks.THEMES}}
+    again = {script: {t: tmp_path / "b" / f"{t}.svg" for t in build_hooks.THEMES}}
+    build_hooks.draw_figures(jobs)
+    build_hooks.draw_figures(again)
+    for theme in build_hooks.THEMES:
+        first, second = jobs[script][theme].read_bytes(), again[script][theme].read_bytes()
+        assert first.startswith(b"<?xml") and first == second
+    assert jobs[script]["light"].read_bytes() != jobs[script]["dark"].read_bytes()
+
+
+def test_failing_figure_fails_the_build_with_its_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    figures = tmp_path / "figures" / "chapter"
+    figures.mkdir(parents=True)
+    script = figures / "broken_plot.py"
+    script.write_text("def draw():\n    raise ValueError('cannot draw')\n")
+    monkeypatch.setattr(build_hooks, "FIGURES", tmp_path / "figures")
+    with pytest.raises(build_hooks.BuildError, match=r"figure chapter/broken_plot failed[\s\S]*cannot draw"):
+        build_hooks.draw_figures({script: {"light": tmp_path / "x.svg"}})
+
+
+def test_figure_directive_shows_both_variants_relative_to_the_page() -> None:
+    name = build_hooks.figure_name(build_hooks.figure_scripts()[0])
+    markdown = build_hooks.render_figure(name, "Alt text", "part/chapter.md")
+    assert f"](../assets/figures/{name}-light.svg#only-light)" in markdown
+    assert f"](../assets/figures/{name}-dark.svg#only-dark)" in markdown
+    assert "![Alt text]" in markdown
+
+
+def test_figure_directive_naming_a_missing_figure_fails() -> None:
+    with pytest.raises(build_hooks.BuildError, match="figures/nope/missing.py"):
+        build_hooks.render_figure("nope/missing", "Alt", "index.md")
+
+
+def test_cache_key_changes_with_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(build_hooks, "ROOT", tmp_path)
+    script = tmp_path / "figure.py"
+    script.write_text("x = 1\n")
+    before = build_hooks.file_key(script)
+    assert build_hooks.file_key(script) == before
+    script.write_text("x = 2\n")
+    assert build_hooks.file_key(script) != before
+
+
+def test_notebook_mathjax_from_a_cdn_is_removed() -> None:
+    html = (
+        f'<div><script src="{build_hooks.NOTEBOOK_MATHJAX_PLACEHOLDER}"> </script>'
+        '<script type="text/x-mathjax-config">init_mathjax = function() {}</script><p>$x$</p></div>'
+    )
+    stripped = build_hooks.strip_notebook_mathjax(html)
+    assert "<script" not in stripped and "<p>$x$</p>" in stripped
+
+
+def test_notebook_download_is_a_valid_ipynb(tmp_path: Path) -> None:
+    import nbformat
+
+    notebook = sorted((ROOT / "docs").rglob("*.py"))[0]
+    target = tmp_path / build_hooks.notebook_download_name(notebook.name)
+    build_hooks.write_ipynb(notebook, target)
+    nbformat.validate(nbformat.read(target, as_version=4))
+    assert json.loads(target.read_text())["nbformat"] == 4
