@@ -1,0 +1,134 @@
+"""Bad input raises ValueError naming the argument, what was expected, and what was given."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+import torch
+from torch import nn
+
+from attention_book import (
+    AdditiveAttention,
+    EncoderBlock,
+    KVCache,
+    LearnedPositionalEmbedding,
+    MultiHeadAttention,
+    MultiplicativeAttention,
+    RotaryEmbedding,
+    causal_mask,
+    combine_masks,
+    padding_mask,
+    scaled_dot_product_attention,
+    sinusoidal_encoding,
+)
+
+q = torch.randn(2, 4, 5, 8)  # (B, H, L, E)
+k = torch.randn(2, 4, 7, 8)  # (B, H, S, E)
+v = torch.randn(2, 4, 7, 6)  # (B, H, S, Ev)
+x = torch.randn(2, 5, 16)  # (B, L, d_model)
+
+
+def mha() -> MultiHeadAttention:
+    return MultiHeadAttention(16, 4)
+
+
+CASES: dict[str, tuple[Callable[[], object], str]] = {
+    # scaled_dot_product_attention
+    "query-not-a-tensor": (
+        lambda: scaled_dot_product_attention([[1.0]], k, v),
+        "query: expected a torch.Tensor, got list",
+    ),
+    "key-last-dim": (
+        lambda: scaled_dot_product_attention(q, k[..., :3], v),
+        r"key: expected last dimension 8",
+    ),
+    "value-length": (lambda: scaled_dot_product_attention(q, k, v[..., :3, :]), r"value: expected length 7"),
+    "mask-broadcast": (
+        lambda: scaled_dot_product_attention(q, k, v, torch.ones(3, 5, dtype=torch.bool)),
+        re.escape("mask: expected a shape that broadcasts to (2, 4, 5, 7), got (3, 5)"),
+    ),
+    "bias-broadcast": (
+        lambda: scaled_dot_product_attention(q, k, v, bias=torch.zeros(5, 6)),
+        r"bias: .*\(5, 6\)",
+    ),
+    "dtype-mismatch": (lambda: scaled_dot_product_attention(q, k.double(), v), r"key: .*dtype"),
+    "dropout-p": (lambda: scaled_dot_product_attention(q, k, v, dropout_p=1.5), r"dropout_p: .*1\.5"),
+    # MultiHeadAttention
+    "d_model-not-divisible": (
+        lambda: MultiHeadAttention(10, 4),
+        r"num_heads: expected a divisor of d_model=10",
+    ),
+    "kv-heads-not-divisor": (lambda: MultiHeadAttention(16, 4, num_kv_heads=3), r"num_kv_heads: .*got 3"),
+    "mha-query-width": (lambda: mha()(torch.randn(2, 5, 12)), r"query: expected last dimension d_model=16"),
+    "mha-key-width": (lambda: mha()(x, torch.randn(2, 7, 8)), r"key: expected last dimension d_model=16"),
+    "mha-batch": (lambda: mha()(x, torch.randn(3, 7, 16)), r"key: expected batch size 2"),
+    "mha-kv-length": (
+        lambda: mha()(x, torch.randn(2, 7, 16), torch.randn(2, 6, 16)),
+        r"value: expected length 7",
+    ),
+    "mha-mask": (
+        lambda: mha()(x, mask=torch.ones(4, 4)),
+        re.escape("mask: expected a shape that broadcasts to (5, 5)"),
+    ),
+    "mha-not-a-tensor": (lambda: mha()("hello"), r"query: expected a torch.Tensor, got str"),
+    "mha-2d-input": (lambda: mha()(torch.randn(5, 16)), r"query: expected a tensor of shape \(B, length"),
+    "mha-from-torch-kdim": (
+        lambda: MultiHeadAttention.from_torch(nn.MultiheadAttention(16, 4, kdim=8)),
+        "module:",
+    ),
+    "kv-cache-shape": (
+        lambda: KVCache().update(torch.randn(1, 2, 3, 4), torch.randn(1, 3, 3, 4)),
+        r"values: expected shape \(1, 2, 3, Dv\)",
+    ),
+    # masks
+    "causal-length": (lambda: causal_mask(0), r"L: expected a positive integer, got 0"),
+    "padding-lengths": (
+        lambda: padding_mask(torch.tensor([2, 9]), 4),
+        r"lengths: expected values in \[0, 4\]",
+    ),
+    "combine-broadcast": (
+        lambda: combine_masks(torch.ones(3, 3), torch.ones(4, 4)),
+        r"masks\[1\]: .*\(4, 4\)",
+    ),
+    # scoring
+    "luong-dot-dims": (
+        lambda: MultiplicativeAttention(4, 6, "dot"),
+        r"key_dim: expected key_dim == query_dim",
+    ),
+    "luong-score-name": (lambda: MultiplicativeAttention(4, 6, "cosine"), r"score: .*'cosine'"),
+    "bahdanau-query-width": (
+        lambda: AdditiveAttention(4, 6, 8)(torch.randn(2, 5), torch.randn(2, 3, 6), torch.randn(2, 3, 6)),
+        r"query: expected last dimension 4",
+    ),
+    "bahdanau-mask": (
+        lambda: AdditiveAttention(4, 6, 8)(
+            torch.randn(2, 4), torch.randn(2, 3, 6), torch.randn(2, 3, 6), torch.ones(2, 5)
+        ),
+        re.escape("mask: expected a shape that broadcasts to (2, 3), got (2, 5)"),
+    ),
+    # positional
+    "sinusoidal-odd": (lambda: sinusoidal_encoding(4, 7), r"d_model: expected an even number"),
+    "rope-odd": (lambda: RotaryEmbedding(7), r"head_dim: expected an even number"),
+    "rope-width": (
+        lambda: RotaryEmbedding(8).rotate(torch.randn(3, 6)),
+        r"x: expected a shape \(\.\.\., T, 8\)",
+    ),
+    "learned-too-long": (
+        lambda: LearnedPositionalEmbedding(4, 16)(x),
+        r"offset: expected offset \+ T <= max_len=4",
+    ),
+    # transformer
+    "from-torch-type": (
+        lambda: EncoderBlock.from_torch(nn.Linear(2, 2)),
+        r"layer: expected an nn.TransformerEncoderLayer",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_input_raises_value_error_naming_the_argument(case: str):
+    call, message = CASES[case]
+    with pytest.raises(ValueError, match=message):
+        call()
