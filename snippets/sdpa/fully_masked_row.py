@@ -1,11 +1,13 @@
-# A query with no key to attend to: the textbook softmax gives NaN, the book's gives zeros.
+# A query with no key to attend to: textbook softmax gives NaN, the book's gives zeros.
 import torch
 
 from attention_book import scaled_dot_product_attention
 
 torch.manual_seed(0)
 q, k, v = torch.randn(3, 4), torch.randn(3, 4), torch.randn(3, 4)
-keep = torch.tensor([[True, True, False], [False, False, False], [True, True, True]])  # row 1: nothing
+keep = torch.tensor(
+    [[True, True, False], [False, False, False], [True, True, True]]
+)  # row 1 may attend to nothing
 
 scores = (q @ k.T / 2).masked_fill(~keep, float("-inf"))
 print("textbook softmax, row 1:", torch.softmax(scores, dim=-1)[1].tolist())

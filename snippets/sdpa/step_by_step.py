@@ -9,9 +9,9 @@ L, d_k = 4, 4
 q, k, v = torch.randn(L, d_k), torch.randn(L, d_k), torch.randn(L, d_k)
 
 scores = q @ k.T  # (L, L): scores[i, j] = q_i . k_j
-scaled = scores / math.sqrt(d_k)  # (L, L): keeps the spread of the scores independent of d_k
-weights = torch.softmax(scaled, dim=-1)  # (L, L): each row is a probability distribution
-output = weights @ v  # (L, d_k): row i is a weighted average of the values
+scaled = scores / math.sqrt(d_k)  # (L, L): spread independent of d_k
+weights = torch.softmax(scaled, dim=-1)  # (L, L): each row sums to 1
+output = weights @ v  # (L, d_k): row i averages the values
 
 print("scores\n", scores)
 print("weights\n", weights)
