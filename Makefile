@@ -10,6 +10,8 @@ BIN := $(VENV)/bin
 PIN_HASH := $(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-16)
 STAMP := $(VENV)/.installed-$(PIN_HASH)
 SCREENSHOTS := build/screenshots
+# Material prints a banner about its end of life (May 2027) on every build; the README covers the move.
+export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: install serve build test lint clean
 

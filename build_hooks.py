@@ -243,8 +243,23 @@ def strip_notebook_mathjax(html: str) -> str:
 # ---------------------------------------------------------------------------------------------------------
 
 
+def quiet_notebook_kernels() -> None:
+    """Keep the kernels that execute notebooks from logging their start-up warnings into the build log.
+
+    mkdocs-jupyter loads the user's nbconvert configuration and overwrites its ``ExecutePreprocessor``
+    section, so we configure the base class, ``NotebookClient``, from a file on the Jupyter config path.
+    """
+    config_dir = CACHE / "jupyter"
+    config_dir.mkdir(parents=True, exist_ok=True)
+    settings = {"NotebookClient": {"extra_arguments": ["--IPKernelApp.log_level=ERROR"]}}
+    (config_dir / "jupyter_nbconvert_config.json").write_text(json.dumps(settings), encoding="utf-8")
+    paths = [str(config_dir), *filter(None, os.environ.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep))]
+    os.environ["JUPYTER_CONFIG_PATH"] = os.pathsep.join(dict.fromkeys(paths))
+
+
 def on_config(config):  # type: ignore[no-untyped-def]
     library_hash.cache_clear()  # mkdocs serve: the library may have changed since the last build
+    quiet_notebook_kernels()
     jupyter = config.plugins.get("mkdocs-jupyter")
     if jupyter is not None:
         # mkdocs-jupyter keys its cache on the notebook's text only: add the library to the key, and
