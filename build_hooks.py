@@ -45,6 +45,10 @@ FIGURE_DIRECTIVE = re.compile(
 )
 
 
+# Cache files this build used; on_post_build deletes the others (results of older sources).
+USED_CACHE_FILES: set[Path] = set()
+
+
 class BuildError(Exception):
     """A listing, figure or notebook failed; mkdocs turns it into a failed build."""
 
@@ -100,6 +104,7 @@ def _output_cache_path(snippet: Path) -> Path:
 def run_snippet(snippet: Path) -> str:
     """Run one snippet file in a fresh interpreter and return what it prints (cached)."""
     cached = _output_cache_path(snippet)
+    USED_CACHE_FILES.add(cached)
     if cached.exists():
         return cached.read_text(encoding="utf-8")
     proc = subprocess.run(
@@ -259,6 +264,7 @@ def quiet_notebook_kernels() -> None:
 
 def on_config(config):  # type: ignore[no-untyped-def]
     library_hash.cache_clear()  # mkdocs serve: the library may have changed since the last build
+    USED_CACHE_FILES.clear()
     quiet_notebook_kernels()
     jupyter = config.plugins.get("mkdocs-jupyter")
     if jupyter is not None:
@@ -280,6 +286,7 @@ def on_files(files, config):  # type: ignore[no-untyped-def]
     try:
         scripts = figure_scripts()
         targets = {s: {t: figure_cache_path(s, t) for t in THEMES} for s in scripts}
+        USED_CACHE_FILES.update(p for paths in targets.values() for p in paths.values())
         draw_figures(
             {s: paths for s, paths in targets.items() if not all(p.exists() for p in paths.values())}
         )
@@ -327,6 +334,14 @@ def on_post_page(output, page, config):  # type: ignore[no-untyped-def]
         target = Path(page.file.abs_dest_path).parent / notebook_download_name(page.file.src_uri)
         write_ipynb(Path(page.file.abs_src_path), target)
     return output
+
+
+def on_post_build(config):  # type: ignore[no-untyped-def]
+    """Evict cached outputs and figures that this build did not use."""
+    for folder in (CACHE / "outputs", CACHE / "figures"):
+        for path in folder.glob("*") if folder.is_dir() else ():
+            if path not in USED_CACHE_FILES:
+                path.unlink()
 
 
 def _mathjax_file() -> Path:
