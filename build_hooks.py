@@ -318,6 +318,27 @@ def on_page_markdown(markdown, page, config, files):  # type: ignore[no-untyped-
         raise PluginError(str(error)) from None
 
 
+NOT_PROSE = re.compile(r"(<(pre|code|script|style)[\s>].*?</\2>)", re.DOTALL)
+DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.DOTALL)
+INLINE_MATH = re.compile(r"(?<![\\$])\$([^$\n]+?)\$")
+
+
+def mark_notebook_math(html: str) -> str:
+    """Wrap a notebook's ``$...$`` and ``$$...$$`` math (outside code) in arithmatex spans.
+
+    The site's MathJax typesets only what ``pymdownx.arithmatex`` marked, so that a ``$`` in prose or
+    code is never mistaken for math; notebook Markdown cells get the same markup here.
+    """
+
+    def convert(text: str) -> str:
+        text = DISPLAY_MATH.sub(lambda m: f'<span class="arithmatex">\\[{m[1]}\\]</span>', text)
+        return INLINE_MATH.sub(lambda m: f'<span class="arithmatex">\\({m[1]}\\)</span>', text)
+
+    # split() yields prose, element, tag name, prose, ...: convert the prose, keep code and scripts.
+    parts = NOT_PROSE.split(html)
+    return "".join(convert(part) if i % 3 == 0 else part for i, part in enumerate(parts) if i % 3 != 2)
+
+
 def on_page_content(html, page, config, files):  # type: ignore[no-untyped-def]
     if not is_notebook(page.file.src_uri):
         return html
@@ -326,7 +347,7 @@ def on_page_content(html, page, config, files):  # type: ignore[no-untyped-def]
         f'<p class="notebook-download"><a href="{name}" download>'
         f"Download this notebook ({name})</a>, or run it as a script: it is a plain Python file too.</p>"
     )
-    return link + strip_notebook_mathjax(html)
+    return link + mark_notebook_math(strip_notebook_mathjax(html))
 
 
 def on_post_page(output, page, config):  # type: ignore[no-untyped-def]

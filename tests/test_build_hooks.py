@@ -112,3 +112,11 @@ def test_notebook_download_is_a_valid_ipynb(tmp_path: Path) -> None:
     build_hooks.write_ipynb(notebook, target)
     nbformat.validate(nbformat.read(target, as_version=4))
     assert json.loads(target.read_text())["nbformat"] == 4
+
+
+def test_notebook_math_is_marked_for_mathjax_but_code_is_not() -> None:
+    html = "<p>score $q_i$ and $$\\sum_j w_j$$</p><pre>cost = $5 + $6</pre><script>var $a = 1; $b$</script>"
+    marked = build_hooks.mark_notebook_math(html)
+    assert '<span class="arithmatex">\\(q_i\\)</span>' in marked
+    assert '<span class="arithmatex">\\[\\sum_j w_j\\]</span>' in marked
+    assert marked.endswith("<pre>cost = $5 + $6</pre><script>var $a = 1; $b$</script>")

@@ -2,16 +2,16 @@
 // django-static-mathjax package (see build_hooks.py): no request leaves the site.
 window.MathJax = {
   tex: {
-    inlineMath: [["\\(", "\\)"], ["$", "$"]],
-    displayMath: [["\\[", "\\]"], ["$$", "$$"]],
+    inlineMath: [["\\(", "\\)"]],
+    displayMath: [["\\[", "\\]"]],
     processEscapes: true,
     processEnvironments: true,
   },
   svg: { fontCache: "global" },
   options: {
-    // Typeset only the math that Markdown marked (arithmatex) and notebook Markdown cells.
+    // Typeset only what pymdownx.arithmatex marked (build_hooks.py marks notebook math the same way).
     ignoreHtmlClass: ".*|",
-    processHtmlClass: "arithmatex|jp-RenderedMarkdown|jp-MarkdownOutput",
+    processHtmlClass: "arithmatex",
   },
 };
 
