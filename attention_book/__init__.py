@@ -21,6 +21,16 @@ from .scoring import AdditiveAttention, DotProductAttention, MultiplicativeAtten
 from .transformer import DecoderBlock, EncoderBlock, FeedForward, Transformer
 
 # --- efficient attention, viz, tasks (other helper) ---
+# isort: split
+from . import efficient, tasks, viz
+from .efficient import (
+    block_sparse_attention,
+    block_sparse_mask,
+    linear_attention,
+    local_attention,
+    tiled_attention,
+)
+
 # --- end of the other helper's block ---
 
 __version__ = "0.1.0"
@@ -56,5 +66,13 @@ __all__ = [
     "FeedForward",
     "Transformer",
     # --- efficient attention, viz, tasks (other helper) ---
+    "block_sparse_attention",
+    "block_sparse_mask",
+    "efficient",
+    "linear_attention",
+    "local_attention",
+    "tasks",
+    "tiled_attention",
+    "viz",
     # --- end of the other helper's block ---
 ]
