@@ -30,6 +30,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import Colormap, ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
+from matplotlib.ticker import MaxNLocator
 
 __all__ = [
     "THEMES",
@@ -163,10 +164,15 @@ def _heatmap_size(rows: int, cols: int) -> tuple[float, float]:
 
 
 def _set_labels(ax: Axes, row_labels: Sequence[str] | None, col_labels: Sequence[str] | None) -> None:
+    """Name the rows and columns, or number them with integer positions only (no 0.5 ticks)."""
     if col_labels is not None:
         ax.set_xticks(range(len(col_labels)), labels=list(col_labels), rotation=45, ha="right")
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if row_labels is not None:
         ax.set_yticks(range(len(row_labels)), labels=list(row_labels))
+    else:
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def _check_labels(labels: Sequence[str] | None, n: int, name: str) -> None:

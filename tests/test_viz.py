@@ -107,3 +107,12 @@ def test_save_svg_is_reproducible(tmp_path: Path) -> None:
     data = first.read_bytes()
     assert data == second.read_bytes()
     assert data.startswith(b"<?xml") and b"<dc:date>" not in data
+
+
+def test_unlabelled_heatmap_ticks_are_whole_positions() -> None:
+    fig = viz.plot_attention(np.full((4, 6), 1 / 6))
+    ax = fig.axes[0]
+    fig.canvas.draw()  # the locators place ticks at draw time
+    for ticks, size in ((ax.get_yticks(), 4), (ax.get_xticks(), 6)):
+        visible = [t for t in ticks if -0.5 <= t <= size - 0.5]
+        assert visible and all(float(t).is_integer() for t in visible)
