@@ -20,7 +20,6 @@ from .positional import (
 from .scoring import AdditiveAttention, DotProductAttention, MultiplicativeAttention
 from .transformer import DecoderBlock, EncoderBlock, FeedForward, Transformer
 
-# --- efficient attention, viz, tasks (other helper) ---
 # isort: split
 from . import efficient, tasks, viz
 from .efficient import (
@@ -30,8 +29,8 @@ from .efficient import (
     local_attention,
     tiled_attention,
 )
-
-# --- end of the other helper's block ---
+from .tasks import train_adding, train_recall, train_reverse
+from .viz import plot_attention, plot_heads, plot_lines, plot_mask, plot_positional_encoding
 
 __version__ = "0.1.0"
 
@@ -65,14 +64,24 @@ __all__ = [
     "EncoderBlock",
     "FeedForward",
     "Transformer",
-    # --- efficient attention, viz, tasks (other helper) ---
+    # efficient attention
     "block_sparse_attention",
     "block_sparse_mask",
-    "efficient",
     "linear_attention",
     "local_attention",
-    "tasks",
     "tiled_attention",
+    # figures
+    "plot_attention",
+    "plot_heads",
+    "plot_lines",
+    "plot_mask",
+    "plot_positional_encoding",
+    # toy tasks
+    "train_adding",
+    "train_recall",
+    "train_reverse",
+    # submodules
+    "efficient",
+    "tasks",
     "viz",
-    # --- end of the other helper's block ---
 ]
