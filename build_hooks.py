@@ -347,6 +347,10 @@ def on_page_content(html, page, config, files):  # type: ignore[no-untyped-def]
         f'<p class="notebook-download"><a href="{name}" download>'
         f"Download this notebook ({name})</a>, or run it as a script: it is a plain Python file too.</p>"
     )
+    # Code cells that scroll sideways must be reachable by keyboard (axe: scrollable-region-focusable).
+    html = html.replace(
+        '<div class="highlight-ipynb hl-python">', '<div class="highlight-ipynb hl-python" tabindex="0">'
+    )
     return link + mark_notebook_math(strip_notebook_mathjax(html))
 
 

@@ -39,7 +39,13 @@ values = torch.randn(3, 2).tolist()
 
 # %%
 d = len(queries[0])
-scores = [[sum(a * b for a, b in zip(q, k, strict=True)) / math.sqrt(d) for k in keys] for q in queries]
+
+
+def dot(a: list[float], b: list[float]) -> float:
+    return sum(x * y for x, y in zip(a, b, strict=True))
+
+
+scores = [[dot(q, k) / math.sqrt(d) for k in keys] for q in queries]
 for i, row in enumerate(scores):
     print(f"query {i}:", [round(s, 3) for s in row])
 
@@ -60,8 +66,10 @@ for i, row in enumerate(weights):
 # ## Step 3: average the values with those weights
 
 # %%
-outputs = [[sum(w * v[c] for w, v in zip(row, values, strict=True)) for c in range(d)] for row in weights]
-by_library, _ = scaled_dot_product_attention(torch.tensor(queries), torch.tensor(keys), torch.tensor(values))
+columns = list(zip(*values, strict=True))  # column c holds coordinate c of every value
+outputs = [[dot(row, column) for column in columns] for row in weights]
+q, k, v = torch.tensor(queries), torch.tensor(keys), torch.tensor(values)
+by_library, _ = scaled_dot_product_attention(q, k, v)
 difference = (torch.tensor(outputs) - by_library).abs().max().item()
 print("outputs by hand:", [[round(x, 4) for x in row] for row in outputs])
 print(f"largest difference from the library: {difference:.1e}")

@@ -15,13 +15,18 @@ window.MathJax = {
   },
 };
 
-// Material's instant navigation swaps the page without reloading scripts: typeset again.
+// Material's instant navigation swaps the page without reloading scripts: typeset the new page.
 document$.subscribe(() => {
-  if (!window.MathJax.startup || !window.MathJax.typesetPromise) {
+  if (!window.MathJax.startup || !window.MathJax.startup.promise) {
     return; // first load: MathJax typesets the page itself once it has started
   }
-  MathJax.startup.output.clearCache();
-  MathJax.typesetClear();
-  MathJax.texReset();
-  MathJax.typesetPromise();
+  MathJax.startup.promise = MathJax.startup.promise.then(() => {
+    const output = MathJax.startup.output;
+    if (output.clearFontCache) {
+      output.clearFontCache(); // SVG output; the CHTML output calls this clearCache
+    }
+    MathJax.typesetClear();
+    MathJax.texReset();
+    return MathJax.typesetPromise();
+  });
 });
