@@ -1,0 +1,296 @@
+"""Checks run on every page of the built site, one test per page and check."""
+
+from __future__ import annotations
+
+import functools
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from html.parser import HTMLParser
+from urllib.parse import unquote, urldefrag, urlsplit
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import BrowserContext, Page
+
+from .browsing import (
+    PHONE,
+    assert_none,
+    color_scheme,
+    describe_element_js,
+    math_counts,
+    open_page,
+    raw_tex,
+    switch_palette,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+NewContext = Callable[..., BrowserContext]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Loading
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_page_loads_cleanly(page_path: str, new_context: NewContext, base_url: str) -> None:
+    """The page answers 200 and loads with no console error, no failed request, nothing from elsewhere."""
+    visit = open_page(new_context(), page_path)
+    recorder = visit.recorder
+    assert visit.status == 200
+    assert_none(recorder.console_errors, "console errors")
+    assert_none(recorder.page_errors, "uncaught JavaScript exceptions")
+    assert_none(recorder.failed_requests, "failed requests")
+    assert_none(recorder.error_responses, "requests answered with an HTTP error")
+    assert_none(recorder.foreign_requests(base_url), "requests to hosts other than the local server")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Images and figures
+# ---------------------------------------------------------------------------------------------------------
+
+
+def broken_images(page: Page) -> list[str]:
+    """Sources of the images that have not loaded, hidden ones (such as the other palette's) included."""
+    return page.evaluate(
+        "[...document.images].filter(img => !(img.complete && img.naturalWidth > 0)).map(img => img.src)"
+    )
+
+
+def figure_variants(page: Page) -> list[dict[str, list[str]]]:
+    """For each ``figure.book-figure``: the file names of its images, and of those visible now."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('figure.book-figure')].map(figure => {
+            const images = [...figure.querySelectorAll('img')];
+            const name = img => new URL(img.src).pathname.split('/').pop();
+            return {
+                all: images.map(name),
+                visible: images.filter(img => img.getClientRects().length > 0).map(name),
+            };
+        })"""
+    )
+
+
+def test_images_load(page_path: str, new_context: NewContext) -> None:
+    """Every image has loaded, and every figure has exactly one light and one dark variant."""
+    page = open_page(new_context(), page_path).page
+    assert_none(broken_images(page), "images that did not load")
+    for figure in figure_variants(page):
+        light = [name for name in figure["all"] if name.endswith("-light.svg")]
+        dark = [name for name in figure["all"] if name.endswith("-dark.svg")]
+        assert len(light) == 1 and len(dark) == 1, f"a figure needs one light and one dark image: {figure}"
+
+
+def assert_figures_show(page: Page, variant: str) -> None:
+    """Each figure shows exactly one image, its ``-light.svg`` or ``-dark.svg`` variant as asked."""
+    for figure in figure_variants(page):
+        visible = figure["visible"]
+        assert len(visible) == 1 and visible[0].endswith(f"-{variant}.svg"), (
+            f"palette {color_scheme(page)}: figure {figure['all']} shows {visible}, not its {variant} variant"
+        )
+
+
+def test_palette_switches_figures(page_path: str, new_context: NewContext) -> None:
+    """Dark palette shows each figure's dark variant, light palette its light one, either way round.
+
+    The page opens under a system preference for dark (Material's "system" palette state follows it),
+    then the reader switches to light and back to dark with the header's toggle.
+    """
+    page = open_page(new_context(scheme="dark"), page_path).page
+    assert color_scheme(page) == "slate", "a system preference for dark does not give the dark palette"
+    assert_figures_show(page, "dark")
+    switch_palette(page, "light")
+    assert_figures_show(page, "light")
+    switch_palette(page, "dark")
+    assert_figures_show(page, "dark")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Math
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_math_is_typeset(page_path: str, new_context: NewContext) -> None:
+    """MathJax has typeset every formula: no raw TeX left in the visible text, no TeX error."""
+    page = open_page(new_context(), page_path).page
+    counts = math_counts(page)
+    if counts["arithmatex"]:
+        assert counts["typeset"] > 0, "the page has formulas but MathJax typeset none"
+    assert counts["untypeset"] == 0, f"{counts['untypeset']} .arithmatex formulas were not typeset"
+    assert counts["errors"] == 0, f"{counts['errors']} formulas typeset as errors (mjx-merror)"
+    assert_none(raw_tex(page), "raw TeX visible outside typeset math")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Links
+# ---------------------------------------------------------------------------------------------------------
+
+
+class _AnchorCollector(HTMLParser):
+    """Collects every ``id`` and ``<a name>`` of a document: the fragments a link may point to."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.anchors: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if value is not None and (name == "id" or (name == "name" and tag == "a")):
+                self.anchors.add(value)
+
+
+@functools.cache
+def fetch(url: str) -> tuple[int, str, frozenset[str]]:
+    """Status, content type and anchors (for HTML) of a URL on the local server, cached per session."""
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            status, content_type, body = response.status, response.headers.get_content_type(), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, "", frozenset()
+    if content_type != "text/html":
+        return status, content_type, frozenset()
+    collector = _AnchorCollector()
+    collector.feed(body.decode("utf-8", errors="replace"))
+    return status, content_type, frozenset(collector.anchors)
+
+
+def internal_links(page: Page, base_url: str) -> list[str]:
+    """Absolute URLs of every ``<a href>`` on the page that points inside the site."""
+    hrefs = page.evaluate("[...document.querySelectorAll('a[href]')].map(a => a.href)")
+    origin = urlsplit(base_url)[:2]
+    return sorted({href for href in hrefs if urlsplit(href)[:2] == origin})
+
+
+def test_internal_links_resolve(page_path: str, new_context: NewContext, base_url: str) -> None:
+    """Every link inside the site reaches a page that exists and, with a #fragment, an element there.
+
+    Fragments on the page itself are looked up in the live document (scripts may add ids); on other
+    pages, in their HTML as served.
+    """
+    page = open_page(new_context(), page_path).page
+    here = urldefrag(page.url).url
+    problems = []
+    for link in internal_links(page, base_url):
+        target, fragment = urldefrag(link)
+        status, content_type, anchors = fetch(target)
+        if status != 200:
+            problems.append(f"{link}: HTTP {status}")
+            continue
+        if not fragment:
+            continue
+        anchor = unquote(fragment)
+        if target == here:
+            found = page.evaluate(
+                "id => !!(document.getElementById(id) || document.getElementsByName(id).length)", anchor
+            )
+        else:
+            found = anchor in anchors
+        if not found:
+            problems.append(f"{link}: no element with id {anchor!r} on {target} ({content_type})")
+    assert_none(problems, "internal links that do not resolve")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Phone width
+# ---------------------------------------------------------------------------------------------------------
+
+SCROLLING_CONTENT = "pre, code, table, mjx-container, .arithmatex"
+OWN_SCROLLERS = (
+    ".highlight, .highlight-ipynb, .md-typeset__table, .md-typeset__scrollwrap, .jp-OutputArea-output, "
+    + SCROLLING_CONTENT
+)
+
+
+def sideways_overflow(page: Page) -> list[str]:
+    """Elements sticking out past the right edge of the viewport, outside any block that scrolls itself.
+
+    An element is excused when its nearest ancestor that clips horizontally scrolls (``overflow-x: auto``
+    or ``scroll``) and is a code block, table or formula, or holds the element inside one. Elements that
+    are not rendered, transparent, or visually hidden by ``clip`` (such as MathJax's MathML for screen
+    readers) are left out, and only the outermost offender of each branch is listed.
+    """
+    return page.evaluate(
+        "([scrollers, content]) => {"
+        + describe_element_js()
+        + """
+            const width = document.documentElement.clientWidth;
+            const scrolls = el => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
+            const clippedAway = el => {
+                for (let node = el; node && node !== document.body; node = node.parentElement) {
+                    const style = getComputedStyle(node);
+                    if (style.clip !== 'auto' || style.clipPath !== 'none') return true;
+                }
+                return false;
+            };
+            const excused = el => {
+                let clip = el.parentElement;
+                while (clip && clip !== document.body && getComputedStyle(clip).overflowX === 'visible') {
+                    clip = clip.parentElement;
+                }
+                if (!clip || clip === document.body || !scrolls(clip)) return false;
+                const inner = el.closest(content);
+                return clip.matches(scrollers) || (inner !== null && clip.contains(inner));
+            };
+            const offenders = [];
+            for (const el of document.body.querySelectorAll('*')) {
+                const box = el.getBoundingClientRect();
+                if (box.width === 0 || box.height === 0 || box.right <= width + 1) continue;
+                if (!el.checkVisibility({checkOpacity: true, checkVisibilityCSS: true})) continue;
+                if (offenders.some(outer => outer.contains(el)) || excused(el) || clippedAway(el)) continue;
+                offenders.push(el);
+            }
+            return offenders.map(el => {
+                const box = el.getBoundingClientRect();
+                return `${describe(el)} spans x=${Math.round(box.left)}..${Math.round(box.right)}`
+                    + ` (inside ${describe(el.parentElement)})`;
+            });
+        }""",
+        [OWN_SCROLLERS, SCROLLING_CONTENT],
+    )
+
+
+def test_no_sideways_overflow_on_phone(page_path: str, new_context: NewContext) -> None:
+    """At a phone's width (375 px) the page does not scroll sideways; only code, tables and math may."""
+    page = open_page(new_context(viewport=PHONE), page_path).page
+    width = PHONE["width"]
+    scroll_width = page.evaluate("document.scrollingElement.scrollWidth")
+    offenders = sideways_overflow(page)
+    assert scroll_width <= width + 1, f"the page is {scroll_width} px wide at a {width} px viewport"
+    assert_none(offenders, f"elements sticking out of the {width} px viewport")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Accessibility
+# ---------------------------------------------------------------------------------------------------------
+
+AXE = Axe()
+SERIOUS = ("serious", "critical")
+
+
+def serious_violations(page: Page, shown: int = 5) -> list[str]:
+    """axe-core's serious and critical violations: one line per rule, then its first ``shown`` elements.
+
+    Each element comes with axe's own explanation (for colour contrast: the colours and their ratio).
+    """
+    results = AXE.run(page, options={"resultTypes": ["violations"]})
+    lines = []
+    for violation in results.response["violations"]:
+        if violation["impact"] not in SERIOUS:
+            continue
+        nodes = violation["nodes"]
+        lines.append(f"{violation['id']} ({violation['impact']}, {len(nodes)} elements): {violation['help']}")
+        for node in nodes[:shown]:
+            checks = node.get("any") or node.get("all") or node.get("none") or [{}]
+            html = " ".join(node["html"].split())[:120]
+            lines.append(f"    {node['target']} {html}  -- {checks[0].get('message', '')}")
+        if len(nodes) > shown:
+            lines.append(f"    ... and {len(nodes) - shown} more")
+    return lines
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_accessibility(page_path: str, scheme: str, new_context: NewContext) -> None:
+    """axe-core finds no serious or critical accessibility violation, in either palette."""
+    page = open_page(new_context(scheme=scheme), page_path).page
+    assert_none(serious_violations(page), f"serious axe-core violations ({scheme} palette)")

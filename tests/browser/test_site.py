@@ -1,0 +1,273 @@
+"""Checks of what a reader does across the site: search, copy a listing, download a notebook, run code.
+
+Also writes screenshots of every page (light and dark, desktop and phone) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+import pytest
+from playwright.sync_api import BrowserContext, Page
+
+from .browsing import (
+    DESKTOP,
+    PHONE,
+    assert_none,
+    follow_link,
+    instant_navigation_enabled,
+    math_counts,
+    open_page,
+    raw_tex,
+)
+from .support import ROOT, slug
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+NewContext = Callable[..., BrowserContext]
+SEARCH_TERM = "softmax"
+LISTING_TIMEOUT_S = 300
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Search
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_search_finds_softmax(new_context: NewContext) -> None:
+    """Searching for "softmax" lists results; the first opens a page that uses the word, math typeset."""
+    visit = open_page(new_context(), "/")
+    page = visit.page
+    search = page.locator("input.md-search__input")
+    search.click()
+    search.press_sequentially(SEARCH_TERM)
+    first = page.locator(".md-search-result__item a").first
+    first.wait_for()
+    follow_link(page, first)
+    target = page.evaluate("location.pathname")
+    text = page.locator(".md-content").inner_text()
+    assert SEARCH_TERM in text.lower(), f"the first result for {SEARCH_TERM!r}, {target}, does not contain it"
+    untypeset = math_counts(page)["untypeset"]
+    assert untypeset == 0, f"after following the search result to {target}, {untypeset} formulas are raw TeX"
+    assert_none(visit.recorder.page_errors, "uncaught JavaScript exceptions")
+
+
+def test_instant_navigation_keeps_math(page_path: str, new_context: NewContext) -> None:
+    """Following the footer's link to the next page (or the previous one) gives a complete page.
+
+    With instant navigation the new page is swapped in without reloading the scripts, so MathJax must
+    typeset it again: no formula may stay raw TeX, and no script may throw on the way.
+    """
+    visit = open_page(new_context(), page_path)
+    page = visit.page
+    footer = page.locator("a.md-footer__link--next, a.md-footer__link--prev")
+    if footer.count() == 0:
+        return  # a site of one page: nowhere to go
+    instant = follow_link(page, footer.first)
+    target = page.evaluate("location.pathname")
+    if instant_navigation_enabled(page):
+        assert instant, f"going to {target} reloaded the page instead of using instant navigation"
+    counts = math_counts(page)
+    problems = [f"uncaught JavaScript exception: {error}" for error in visit.recorder.page_errors]
+    if counts["untypeset"]:
+        problems.append(f"{counts['untypeset']} of {counts['arithmatex']} formulas are not typeset")
+    problems += [f"raw TeX: {text}" for text in raw_tex(page)]
+    assert_none(problems, f"after navigating from {page_path} to {target}")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Copy buttons
+# ---------------------------------------------------------------------------------------------------------
+
+
+def snippet_file(title: str) -> Path | None:
+    """The file a code block's title names (such as ``snippets/sdpa/x.py``), if it is one in the repo."""
+    if not title:
+        return None
+    path = (ROOT / title).resolve()
+    return path if path.is_file() and ROOT in path.parents else None
+
+
+def code_blocks(page: Page) -> list[dict[str, str]]:
+    """Every code block with a copy button: the button's target, the block's title and its code."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('button[data-clipboard-target]')].map(button => {
+            const target = button.getAttribute('data-clipboard-target');
+            const block = button.closest('.highlight') || document.querySelector(target).closest('div');
+            const title = block.querySelector('.filename');
+            return {
+                target: target,
+                title: title ? title.textContent.trim() : '',
+                code: document.querySelector(target).textContent,
+            };
+        })"""
+    )
+
+
+def copy_with_button(page: Page, target: str) -> str:
+    """Click the copy button of the code block ``target`` and return what it put on the clipboard."""
+    page.evaluate("navigator.clipboard.writeText('clipboard before the click')")
+    button = page.locator(f'button[data-clipboard-target="{target}"]')
+    button.scroll_into_view_if_needed()
+    button.click()
+    return page.evaluate("navigator.clipboard.readText()")
+
+
+def test_copy_buttons_copy_the_listing(page_with_code: str, new_context: NewContext, base_url: str) -> None:
+    """Each copy button puts exactly its block's code on the clipboard.
+
+    A block titled with a file of the repository (``snippets/...``) must copy that file's content, give
+    or take its trailing newline; other blocks (outputs, notebook cells) copy the code they show.
+    """
+    context = new_context()
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url)
+    page = open_page(context, page_with_code).page
+    blocks = code_blocks(page)
+    assert blocks, "the page has code blocks but no copy button"
+    problems = []
+    for block in blocks:
+        copied = copy_with_button(page, block["target"])
+        source = snippet_file(block["title"])
+        expected = source.read_text(encoding="utf-8") if source else block["code"]
+        if copied.rstrip("\n") != expected.rstrip("\n"):
+            name = block["title"] or block["target"]
+            problems.append(f"{name}:\n{unified_diff(expected, copied, 'expected', 'clipboard')}")
+    assert_none(problems, "copy buttons that copy something else than the listing")
+
+
+def unified_diff(expected: str, actual: str, expected_name: str, actual_name: str) -> str:
+    """A readable diff of two texts for failure messages."""
+    lines = difflib.unified_diff(
+        expected.splitlines(), actual.splitlines(), expected_name, actual_name, lineterm=""
+    )
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Notebook downloads
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_notebook_downloads_are_valid(page_with_notebook: str, new_context: NewContext) -> None:
+    """Each notebook download link gives a valid nbformat 4 notebook with cells."""
+    page = open_page(new_context(accept_downloads=True), page_with_notebook).page
+    links = page.locator("p.notebook-download a[download]")
+    assert links.count() > 0, "no download link (p.notebook-download a[download]) on a notebook page"
+    for index in range(links.count()):
+        with page.expect_download() as download_info:
+            links.nth(index).click()
+        download = download_info.value
+        name = download.suggested_filename
+        assert name.endswith(".ipynb"), f"the download link gives {name}, not a .ipynb"
+        text = Path(download.path()).read_text(encoding="utf-8")
+        notebook = json.loads(text)
+        assert notebook.get("nbformat") == 4, f"{name} is not nbformat 4"
+        assert notebook.get("cells"), f"{name} has no cells"
+        nbformat.validate(nbformat.reads(text, as_version=4))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Listings run and print what the page shows
+# ---------------------------------------------------------------------------------------------------------
+
+
+def listings_with_output(page: Page) -> list[dict[str, str | None]]:
+    """Each ``.book-output`` with the listing right before it: title, code and the output shown.
+
+    ``code`` is None where the element before an output is not a code block.
+    """
+    return page.evaluate(
+        """() => [...document.querySelectorAll('.book-output')].map(output => {
+            const listing = output.previousElementSibling;
+            const isListing = listing && listing.matches('.highlight') && listing.querySelector('pre code');
+            const title = isListing && listing.querySelector('.filename');
+            return {
+                title: title ? title.textContent.trim() : '(untitled listing)',
+                code: isListing ? listing.querySelector('pre code').textContent : null,
+                shown: output.querySelector('pre code').textContent,
+            };
+        })"""
+    )
+
+
+def run_listing(code: str, workdir: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` as a reader would after copying it: a fresh interpreter in an empty directory.
+
+    Only the installed packages (``attention_book`` among them, installed editable) are importable; the
+    environment is the build's (no PYTHONPATH, PYTHONHASHSEED=0, Matplotlib's Agg backend).
+    """
+    workdir.mkdir(parents=True)
+    (workdir / "listing.py").write_text(code, encoding="utf-8")
+    env = dict(os.environ, PYTHONHASHSEED="0", MPLBACKEND="Agg")
+    env.pop("PYTHONPATH", None)
+    return subprocess.run(
+        [sys.executable, "listing.py"],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=LISTING_TIMEOUT_S,
+    )
+
+
+def output_as_shown(stdout: str) -> str:
+    """What the page shows for a listing's stdout: trailing newlines stripped, "(no output)" if empty."""
+    return stdout.rstrip("\n") or "(no output)"
+
+
+def test_listings_print_what_the_page_shows(
+    page_with_outputs: str, new_context: NewContext, tmp_path: Path
+) -> None:
+    """Every listing followed by an output, copied from the page and run, prints exactly that output."""
+    page = open_page(new_context(), page_with_outputs).page
+    listings = listings_with_output(page)
+    orphans = [listing["shown"][:80] for listing in listings if listing["code"] is None]
+    assert_none(orphans, "outputs that do not follow a code listing")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = list(
+            pool.map(
+                lambda item: run_listing(item[1]["code"], tmp_path / f"listing-{item[0]}"),
+                enumerate(listings),
+            )
+        )
+    problems = []
+    for listing, run in zip(listings, runs, strict=True):
+        if run.returncode != 0:
+            problems.append(f"{listing['title']} exits with {run.returncode}:\n{run.stderr[-2000:]}")
+            continue
+        expected = listing["shown"].rstrip("\n")
+        if output_as_shown(run.stdout) != expected:
+            diff = unified_diff(expected, output_as_shown(run.stdout), "page", "run")
+            problems.append(f"{listing['title']} prints something else than the page shows:\n{diff}")
+    assert_none(problems, "listings whose output differs from the page")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Screenshots
+# ---------------------------------------------------------------------------------------------------------
+
+
+def screenshot_dir() -> Path:
+    """Where screenshots go: ``$SCREENSHOTS``, by default ``build/screenshots`` (relative to the repo)."""
+    return ROOT / os.environ.get("SCREENSHOTS", "build/screenshots")
+
+
+def test_screenshots(page_path: str, new_context: NewContext) -> None:
+    """Full-page screenshots of the page, light and dark, at desktop (1280 px) and phone (375 px) widths."""
+    folder = screenshot_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    for scheme in ("light", "dark"):
+        for device, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+            page = open_page(new_context(scheme=scheme, viewport=viewport), page_path).page
+            path = folder / f"{slug(page_path)}-{scheme}-{device}.png"
+            page.screenshot(path=path, full_page=True)
+            page.context.close()
+            assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
