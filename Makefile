@@ -36,8 +36,7 @@ lint: install
 	$(BIN)/mypy
 
 test: install lint build
-	SCREENSHOTS=$(SCREENSHOTS) $(BIN)/python -m pytest -n 2 --dist loadgroup
-	$(BIN)/python -m pytest --codeblocks docs -p no:randomly -q
+	SCREENSHOTS=$(SCREENSHOTS) $(BIN)/python -m pytest -n 2 --dist loadgroup --codeblocks tests docs
 	@echo "Screenshots of every page (light/dark, desktop/phone): $(SCREENSHOTS)/"
 
 clean:
