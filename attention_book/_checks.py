@@ -60,3 +60,45 @@ def as_keep_mask(name: str, mask: object) -> Tensor:
     if mask.is_complex():
         raise ValueError(f"{name}: expected a bool or real-valued keep-mask, got dtype {mask.dtype}")
     return mask != 0
+
+
+def check_qkv(
+    query: object, key: object, value: object, *, broadcast_batch: bool = True
+) -> tuple[Tensor, Tensor, Tensor]:
+    """Check query ``(..., L, E)``, key ``(..., S, E)`` and value ``(..., S, Ev)`` of one dtype.
+
+    The leading (batch) dimensions must broadcast against each other, or, with
+    ``broadcast_batch=False``, be equal.
+    """
+    q, k, v = check_tensor("query", query), check_tensor("key", key), check_tensor("value", value)
+    for name, x in (("query", q), ("key", k), ("value", v)):
+        if x.dim() < 2:
+            raise ValueError(
+                f"{name}: expected a tensor of shape (..., length, dim), got {fmt_shape(x.shape)}"
+            )
+    if k.shape[-1] != q.shape[-1]:
+        raise ValueError(
+            f"key: expected last dimension {q.shape[-1]} (the query's), got shape {fmt_shape(k.shape)}"
+        )
+    if v.shape[-2] != k.shape[-2]:
+        raise ValueError(
+            f"value: expected length {k.shape[-2]} (the key's, dimension -2), got shape {fmt_shape(v.shape)}"
+        )
+    if broadcast_batch:
+        try:
+            torch.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2])
+        except RuntimeError:
+            raise ValueError(
+                f"key: expected batch dimensions that broadcast with the query's {fmt_shape(q.shape[:-2])}, "
+                f"got key {fmt_shape(k.shape)} and value {fmt_shape(v.shape)}"
+            ) from None
+    elif k.shape[:-2] != q.shape[:-2] or v.shape[:-2] != q.shape[:-2]:
+        raise ValueError(
+            f"key: expected the query's batch dimensions {fmt_shape(q.shape[:-2])}, "
+            f"got key {fmt_shape(k.shape)} and value {fmt_shape(v.shape)}"
+        )
+    if not (q.dtype == k.dtype == v.dtype):
+        raise ValueError(
+            f"key: expected query, key and value of one dtype, got {q.dtype}, {k.dtype}, {v.dtype}"
+        )
+    return q, k, v

@@ -30,7 +30,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ._checks import as_keep_mask, check_broadcasts, check_tensor, fmt_shape
+from ._checks import as_keep_mask, check_broadcasts, check_qkv, check_tensor
 
 __all__ = ["masked_softmax", "scaled_dot_product_attention"]
 
@@ -114,7 +114,7 @@ def scaled_dot_product_attention(
         ``(output, weights)``: output ``(..., L, Ev)``; weights ``(..., L, S)`` or ``None``.
         A query whose keys are all masked gets zero weights and a zero output.
     """
-    query, key, value = _check_qkv(query, key, value)
+    query, key, value = check_qkv(query, key, value)
     L, S = query.shape[-2], key.shape[-2]
     batch = torch.broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2])
     weights_shape = (*batch, L, S)
@@ -189,38 +189,6 @@ def _fused_attention(
     if empty_rows is not None:
         output = output.masked_fill(empty_rows, 0.0)
     return output
-
-
-def _check_qkv(query: object, key: object, value: object) -> tuple[Tensor, Tensor, Tensor]:
-    """Check that query, key and value are tensors with compatible shapes and one dtype."""
-    q = check_tensor("query", query)
-    k = check_tensor("key", key)
-    v = check_tensor("value", value)
-    for name, x in (("query", q), ("key", k), ("value", v)):
-        if x.dim() < 2:
-            raise ValueError(
-                f"{name}: expected a tensor of shape (..., length, dim), got {fmt_shape(x.shape)}"
-            )
-    if k.shape[-1] != q.shape[-1]:
-        raise ValueError(
-            f"key: expected last dimension {q.shape[-1]} (the query's), got shape {fmt_shape(k.shape)}"
-        )
-    if v.shape[-2] != k.shape[-2]:
-        raise ValueError(
-            f"value: expected length {k.shape[-2]} (the key's, dimension -2), got shape {fmt_shape(v.shape)}"
-        )
-    try:
-        torch.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2])
-    except RuntimeError:
-        raise ValueError(
-            f"key: expected batch dimensions that broadcast with the query's {fmt_shape(q.shape[:-2])}, "
-            f"got key {fmt_shape(k.shape)} and value {fmt_shape(v.shape)}"
-        ) from None
-    if not (q.dtype == k.dtype == v.dtype):
-        raise ValueError(
-            f"key: expected query, key and value of one dtype, got {q.dtype}, {k.dtype}, {v.dtype}"
-        )
-    return q, k, v
 
 
 def _combined_keep_mask(

@@ -28,7 +28,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ._checks import check_positive_int, check_tensor, fmt_shape
+from ._checks import check_positive_int, check_qkv, fmt_shape
 
 __all__ = [
     "block_sparse_attention",
@@ -45,30 +45,6 @@ NEG_INF = float("-inf")
 # --------------------------------------------------------------------------------------------------------
 # Input checks
 # --------------------------------------------------------------------------------------------------------
-
-
-def _check_qkv(query: object, key: object, value: object) -> tuple[Tensor, Tensor, Tensor]:
-    """Check query ``(..., L, E)``, key ``(..., S, E)``, value ``(..., S, Ev)`` with equal leading dims."""
-    q, k, v = check_tensor("query", query), check_tensor("key", key), check_tensor("value", value)
-    for name, x in (("query", q), ("key", k), ("value", v)):
-        if x.dim() < 2:
-            raise ValueError(
-                f"{name}: expected a tensor of shape (..., length, dim), got {fmt_shape(x.shape)}"
-            )
-    if k.shape[:-2] != q.shape[:-2] or v.shape[:-2] != q.shape[:-2]:
-        raise ValueError(
-            f"key: expected the query's batch dimensions {fmt_shape(q.shape[:-2])}, "
-            f"got key {fmt_shape(k.shape)} and value {fmt_shape(v.shape)}"
-        )
-    if k.shape[-1] != q.shape[-1]:
-        raise ValueError(
-            f"key: expected last dimension {q.shape[-1]} (the query's), got shape {fmt_shape(k.shape)}"
-        )
-    if v.shape[-2] != k.shape[-2]:
-        raise ValueError(
-            f"value: expected length {k.shape[-2]} (the key's, dimension -2), got shape {fmt_shape(v.shape)}"
-        )
-    return q, k, v
 
 
 def _check_self_attention(query: Tensor, key: Tensor, what: str) -> None:
@@ -133,7 +109,7 @@ def tiled_attention(
     Returns:
         ``(..., L, Ev)``, equal to dense attention. A query row that sees no key gets zeros.
     """
-    query, key, value = _check_qkv(query, key, value)
+    query, key, value = check_qkv(query, key, value, broadcast_batch=False)
     block_size = check_positive_int("block_size", block_size)
     seq_q = query.size(-2)
     scale = 1.0 / math.sqrt(query.size(-1)) if scale is None else scale
@@ -229,7 +205,7 @@ def linear_attention(
     Returns:
         ``(..., L, Ev)``.
     """
-    query, key, value = _check_qkv(query, key, value)
+    query, key, value = check_qkv(query, key, value, broadcast_batch=False)
     if causal:
         _check_self_attention(query, key, "causal linear_attention")
     phi_q = elu_feature_map(query)  # (..., L, E)
@@ -286,7 +262,7 @@ def local_attention(
     Returns:
         ``(..., L, Ev)``.
     """
-    query, key, value = _check_qkv(query, key, value)
+    query, key, value = check_qkv(query, key, value, broadcast_batch=False)
     _check_self_attention(query, key, "local_attention")
     window = check_positive_int("window", window)
     seq = query.size(-2)
@@ -402,7 +378,7 @@ def block_sparse_attention(
     Returns:
         ``(..., L, Ev)``.
     """
-    query, key, value = _check_qkv(query, key, value)
+    query, key, value = check_qkv(query, key, value, broadcast_batch=False)
     _check_self_attention(query, key, "block_sparse_attention")
     block_size = check_positive_int("block_size", block_size)
     seq = query.size(-2)
