@@ -208,9 +208,17 @@ def follow_link(page: Page, link: Locator) -> bool:
     a marker set on ``window`` before the click survives only then.
     """
     target = link.evaluate("a => new URL(a.href).pathname")
-    page.evaluate("window.__bookNotReloaded = true")
+    # Material updates the address before it swaps the content in: wait for the new content element too.
+    page.evaluate(
+        "window.__bookNotReloaded = true; window.__bookOldContent = document.querySelector('.md-content')"
+    )
+    same_page = page.evaluate("location.pathname") == target
     link.click()
-    page.wait_for_function("path => location.pathname === path", arg=target)
+    page.wait_for_function(
+        """([path, samePage]) => location.pathname === path
+            && (samePage || document.querySelector('.md-content') !== window.__bookOldContent)""",
+        arg=[target, same_page],
+    )
     page.wait_for_load_state("networkidle")
     wait_for_mathjax(page)
     wait_for_formulas(page)
