@@ -25,6 +25,7 @@ import importlib.util
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -275,7 +276,7 @@ def on_config(config):  # type: ignore[no-untyped-def]
         if notebooks.is_dir():
             for old in notebooks.iterdir():
                 if old.name != library_hash():
-                    _remove_tree(old)
+                    shutil.rmtree(old, ignore_errors=True)
     return config
 
 
@@ -374,12 +375,6 @@ def _mathjax_file() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise BuildError("MathJax is missing: install the pinned 'django-static-mathjax' package")
     return Path(list(spec.submodule_search_locations)[0]) / "static/mathjax/es5/tex-svg-full.js"
-
-
-def _remove_tree(path: Path) -> None:
-    import shutil
-
-    shutil.rmtree(path, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:
