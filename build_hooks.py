@@ -3,7 +3,9 @@
 It does four things, each cached so that a rebuild with nothing changed runs no code:
 
 1. **Listing outputs.** A line ``<!-- output: snippets/<chapter>/<file>.py -->`` in a page is replaced by
-   what that file prints, captured at build time by running it in a fresh Python process.
+   what that file prints, captured at build time by running it in a fresh Python process. Inside a
+   sentence, ``<!-- value: snippets/<chapter>/<file>.py "label" -->`` is replaced by the value on the
+   line ``label: value`` of that output, so numbers in the prose are the numbers the listing printed.
 2. **Figures.** Each ``figures/<chapter>/<name>.py`` defines ``draw() -> matplotlib.figure.Figure``. It is
    drawn twice, under ``attention_book.viz.theme("light")`` and ``theme("dark")``, to SVG. A line
    ``<!-- figure: <chapter>/<name> "Alt text" -->`` in a page shows the variant that matches the palette.
@@ -40,9 +42,15 @@ MATHJAX_URL = "assets/vendor/mathjax/tex-svg-full.js"
 NOTEBOOK_MATHJAX_PLACEHOLDER = "book-mathjax-is-loaded-by-the-theme.js"
 THEMES = ("light", "dark")
 
-OUTPUT_DIRECTIVE = re.compile(r"^<!--\s*output:\s*(?P<path>\S+?)\s*-->[ \t]*$", re.MULTILINE)
+# Directives may be indented (inside an admonition or a collapsed solution); what replaces them is too.
+OUTPUT_DIRECTIVE = re.compile(
+    r"^(?P<indent>[ \t]*)<!--\s*output:\s*(?P<path>\S+?)\s*-->[ \t]*$", re.MULTILINE
+)
+# Inline: <!-- value: snippets/<chapter>/<file>.py "label" --> becomes the rest of the one output line
+# that starts with "label:" (or "label ="), so a number in a sentence is the number the listing printed.
+VALUE_DIRECTIVE = re.compile(r'<!--\s*value:\s*(?P<path>\S+?)\s+"(?P<label>[^"]+)"\s*-->')
 FIGURE_DIRECTIVE = re.compile(
-    r'^<!--\s*figure:\s*(?P<name>[\w/-]+)\s+"(?P<alt>[^"]+)"\s*-->[ \t]*$', re.MULTILINE
+    r'^(?P<indent>[ \t]*)<!--\s*figure:\s*(?P<name>[\w/-]+)\s+"(?P<alt>[^"]+)"\s*-->[ \t]*$', re.MULTILINE
 )
 
 
@@ -137,12 +145,23 @@ def render_output(text: str) -> str:
     return f'<div class="book-output" markdown>\n\n{fence}text title="Output"\n{body}\n{fence}\n\n</div>'
 
 
+def printed_value(output: str, label: str, where: str) -> str:
+    """The value on the one line of ``output`` that reads ``label: value`` or ``label = value``."""
+    pattern = re.compile(rf"^\s*{re.escape(label)}\s*[:=]\s*(?P<value>\S.*?)\s*$", re.MULTILINE)
+    found = [m["value"] for m in pattern.finditer(output)]
+    if len(found) != 1:
+        how = "no line" if not found else f"{len(found)} lines"
+        raise BuildError(f"{where}: value directive wants one output line '{label}: ...', found {how}")
+    return found[0]
+
+
 def prefetch_outputs(pages: list[tuple[str, str]]) -> None:
     """Run every uncached snippet named by an output directive, two at a time."""
     snippets = {
         _snippet_path(match["path"], name)
         for name, markdown in pages
-        for match in OUTPUT_DIRECTIVE.finditer(markdown)
+        for directive in (OUTPUT_DIRECTIVE, VALUE_DIRECTIVE)
+        for match in directive.finditer(markdown)
     }
     missing = sorted(s for s in snippets if not _output_cache_path(s).exists())
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -306,15 +325,29 @@ def on_files(files, config):  # type: ignore[no-untyped-def]
     return files
 
 
+def indented(block: str, indent: str) -> str:
+    """``block`` with every non-empty line indented like the directive it replaces."""
+    return "\n".join(indent + line if line.strip() else line for line in block.split("\n"))
+
+
 def on_page_markdown(markdown, page, config, files):  # type: ignore[no-untyped-def]
     from mkdocs.exceptions import PluginError
 
     src_uri = page.file.src_uri
     try:
         markdown = OUTPUT_DIRECTIVE.sub(
-            lambda m: render_output(run_snippet(_snippet_path(m["path"], src_uri))), markdown
+            lambda m: indented(render_output(run_snippet(_snippet_path(m["path"], src_uri))), m["indent"]),
+            markdown,
         )
-        return FIGURE_DIRECTIVE.sub(lambda m: render_figure(m["name"], m["alt"], src_uri), markdown)
+        markdown = VALUE_DIRECTIVE.sub(
+            lambda m: printed_value(
+                run_snippet(_snippet_path(m["path"], src_uri)), m["label"], f"{src_uri} ({m['path']})"
+            ),
+            markdown,
+        )
+        return FIGURE_DIRECTIVE.sub(
+            lambda m: indented(render_figure(m["name"], m["alt"], src_uri), m["indent"]), markdown
+        )
     except BuildError as error:
         raise PluginError(str(error)) from None
 

@@ -120,3 +120,27 @@ def test_notebook_math_is_marked_for_mathjax_but_code_is_not() -> None:
     assert '<span class="arithmatex">\\(q_i\\)</span>' in marked
     assert '<span class="arithmatex">\\[\\sum_j w_j\\]</span>' in marked
     assert marked.endswith("<pre>cost = $5 + $6</pre><script>var $a = 1; $b$</script>")
+
+
+def test_value_directive_takes_the_value_of_its_labelled_line() -> None:
+    output = "d_k: 64\nlargest weight: 0.97 (unscaled)\nlargest weight scaled = 0.41\n"
+    assert build_hooks.printed_value(output, "largest weight", "page.md") == "0.97 (unscaled)"
+    assert build_hooks.printed_value(output, "largest weight scaled", "page.md") == "0.41"
+    match = build_hooks.VALUE_DIRECTIVE.search('The weight is <!-- value: snippets/a/b.py "d_k" --> here.')
+    assert match is not None and (match["path"], match["label"]) == ("snippets/a/b.py", "d_k")
+
+
+@pytest.mark.parametrize("output", ["nothing here\n", "x: 1\nx: 2\n"])
+def test_value_directive_fails_unless_exactly_one_line_matches(output: str) -> None:
+    with pytest.raises(build_hooks.BuildError, match="page.md.*'x: ...'"):
+        build_hooks.printed_value(output, "x", "page.md")
+
+
+def test_indented_output_directive_stays_inside_its_block() -> None:
+    page = '??? success "Solution"\n\n    <!-- output: snippets/x.py -->\n'
+    match = build_hooks.OUTPUT_DIRECTIVE.search(page)
+    assert match is not None and match["indent"] == "    "
+    block = build_hooks.indented(build_hooks.render_output("a\n\nb\n"), match["indent"])
+    lines = block.split("\n")
+    assert all(line.startswith("    ") for line in lines if line.strip())
+    assert "" in lines  # blank lines stay blank

@@ -1,0 +1,81 @@
+"""A disk cache for the toy models: train once, and every later listing, figure or test loads the result.
+
+The book's pages train small models at build time. The same model is shown by a listing, drawn by a figure
+and re-run by the tests, so training it each time would multiply the build's cost. :func:`cached_training`
+wraps a ``train_<task>(**kwargs) -> (model, history)`` function: the first call trains and saves the pair,
+later calls with the same arguments load it. The key hashes every source file of ``attention_book``, the
+torch version, the function's name and its arguments, so a change to the code retrains.
+
+Where: ``$ATTENTION_BOOK_CACHE`` if set, else ``~/.cache/attention_book``. ``ATTENTION_BOOK_CACHE=off``
+turns the cache off (every call trains).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import torch
+
+__all__ = ["cache_dir", "cached_training"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+PACKAGE = Path(__file__).resolve().parents[1]
+
+
+def cache_dir() -> Path | None:
+    """The folder of cached models, or ``None`` when ``ATTENTION_BOOK_CACHE=off``."""
+    setting = os.environ.get("ATTENTION_BOOK_CACHE", "")
+    if setting.lower() == "off":
+        return None
+    return Path(setting) if setting else Path.home() / ".cache" / "attention_book"
+
+
+@functools.cache
+def _source_hash() -> str:
+    digest = hashlib.sha256(torch.__version__.encode())
+    for path in sorted(PACKAGE.rglob("*.py")):
+        digest.update(path.relative_to(PACKAGE).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _key(function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    digest = hashlib.sha256(_source_hash().encode())
+    digest.update(f"{function.__module__}.{function.__qualname__}".encode())
+    digest.update(repr(args).encode())
+    digest.update(repr(sorted(kwargs.items())).encode())
+    return digest.hexdigest()[:24]
+
+
+def cached_training(train: Callable[P, R]) -> Callable[P, R]:
+    """Decorate ``train`` so that a call with the same arguments and library source is trained only once.
+
+    The result (a model and its history) is saved with ``torch.save`` and written atomically, so two
+    processes training the same model at once (the build and a test) never read half a file.
+    """
+
+    @functools.wraps(train)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        folder = cache_dir()
+        if folder is None:
+            return train(*args, **kwargs)
+        path = folder / f"{train.__name__}-{_key(train, args, kwargs)}.pt"
+        if path.exists():
+            result: R = torch.load(path, weights_only=False)
+            return result
+        result = train(*args, **kwargs)
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        os.close(handle)
+        torch.save(result, temporary)
+        os.replace(temporary, path)
+        return result
+
+    return wrapper
