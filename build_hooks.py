@@ -30,6 +30,7 @@ import re
 import shutil
 import subprocess
 import sys
+import textwrap
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
@@ -264,6 +265,163 @@ def strip_notebook_mathjax(html: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------------------
+# 5. The reference shelf: docstrings as Markdown, citations, "taught in" links from the API to the chapters
+# ---------------------------------------------------------------------------------------------------------
+
+RST_MATH_BLOCK = re.compile(
+    r"^(?P<indent>[ \t]*)\.\. math::[ \t]*\n\n(?P<body>(?:(?P=indent)[ \t]+.*\n?|[ \t]*\n)+)", re.M
+)
+RST_LITERAL_BLOCK = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<lead>.*?)::[ \t]*\n\n(?P<body>(?:(?P=indent)[ \t]+.*\n?|[ \t]*\n)+)", re.M
+)
+RST_INLINE_MATH = re.compile(r":math:`(?P<tex>[^`]+)`")
+RST_ROLE = re.compile(r":(?:func|class|mod|meth|attr|data|obj):`~?(?P<name>[^`]+)`")
+
+
+def docstring_to_markdown(text: str) -> str:
+    """Turn the reStructuredText bits of the library's docstrings into the book's Markdown.
+
+    ``.. math::`` blocks become ``$$ ... $$`` display math, ``:math:`x``` becomes ``$x$``, and a
+    ``:func:`name``` role becomes inline code. Double-backtick literals are already Markdown code.
+    """
+
+    def display(match: re.Match[str]) -> str:
+        indent = match["indent"]
+        body = "\n".join(indent + line.strip() for line in match["body"].strip("\n").splitlines())
+        return f"{indent}$$\n{body}\n{indent}$$\n\n"
+
+    def literal(match: re.Match[str]) -> str:
+        indent = match["indent"]
+        body = textwrap.indent(textwrap.dedent(match["body"].strip("\n")), indent)
+        lead = f"{indent}{match['lead'].rstrip()}:\n\n" if match["lead"].strip() else ""
+        return f"{lead}{indent}```text\n{body}\n{indent}```\n\n"
+
+    text = RST_MATH_BLOCK.sub(display, text)
+    text = RST_LITERAL_BLOCK.sub(literal, text)
+    text = RST_INLINE_MATH.sub(lambda m: f"${m['tex']}$", text)
+    return RST_ROLE.sub(lambda m: f"`{m['name']}`", text)
+
+
+try:  # griffe is there when mkdocstrings is: the extension is named in mkdocs.yml
+    import griffe
+
+    class DocstringsAsMarkdown(griffe.Extension):
+        """Griffe extension (``build_hooks.py:DocstringsAsMarkdown``): docstrings as the book's Markdown."""
+
+        def on_object(self, *, obj: griffe.Object, **kwargs: object) -> None:
+            if obj.docstring is not None:
+                obj.docstring.value = docstring_to_markdown(obj.docstring.value)
+
+except ImportError:  # pragma: no cover - only without the docs dependencies
+    pass
+
+
+BIBLIOGRAPHY = ROOT / "docs" / "reference" / "bibliography.yml"
+BIBLIOGRAPHY_PAGE = "reference/bibliography.md"
+BIBLIOGRAPHY_DIRECTIVE = re.compile(r"^<!--\s*bibliography\s*-->[ \t]*$", re.MULTILINE)
+CITATION = re.compile(r"\[(?P<keys>@[\w-]+(?:\s*;\s*@[\w-]+)*)\]")
+API_REFERENCE = re.compile(r"\]\[(?P<ident>attention_book(?:\.\w+)+)\]")
+FENCED_CODE = re.compile(r"^([ \t]*)(```|~~~).*?^\1\2[ \t]*$", re.MULTILINE | re.DOTALL)
+
+
+@cache
+def bibliography() -> dict[str, dict[str, str]]:
+    """The entries of ``docs/reference/bibliography.yml``, in the file's order (their numbers)."""
+    import yaml
+
+    entries = yaml.safe_load(BIBLIOGRAPHY.read_text(encoding="utf-8"))
+    for key, entry in entries.items():
+        missing = {"authors", "title", "venue", "year"} - set(entry)
+        if missing:
+            raise BuildError(f"bibliography.yml: entry {key!r} lacks {', '.join(sorted(missing))}")
+    return dict(entries)
+
+
+def without_code(markdown: str) -> str:
+    return FENCED_CODE.sub("", markdown)
+
+
+def page_title(markdown: str, fallback: str) -> str:
+    match = re.search(r"^# (.+)$", markdown, re.MULTILINE)
+    return match[1].strip() if match else fallback
+
+
+def cited_keys(markdown: str) -> list[str]:
+    return [
+        key.strip().lstrip("@")
+        for m in CITATION.finditer(without_code(markdown))
+        for key in m["keys"].split(";")
+    ]
+
+
+def render_citations(markdown: str, src_uri: str) -> str:
+    """Replace ``[@key]`` and ``[@a; @b]`` by numbered links to the bibliography; unknown keys fail."""
+    entries = bibliography()
+    numbers = {key: i + 1 for i, key in enumerate(entries)}
+    target = os.path.relpath(BIBLIOGRAPHY_PAGE, os.path.dirname(src_uri) or ".")
+
+    def link(match: re.Match[str]) -> str:
+        keys = [key.strip().lstrip("@") for key in match["keys"].split(";")]
+        unknown = [key for key in keys if key not in entries]
+        if unknown:
+            raise BuildError(f"{src_uri}: unknown citation key(s) {', '.join(unknown)}; see bibliography.yml")
+        return "[" + ", ".join(f"[{numbers[key]}]({target}#{key})" for key in keys) + "]"
+
+    return CITATION.sub(link, markdown)
+
+
+def render_bibliography(citing: dict[str, list[tuple[str, str]]]) -> str:
+    """The numbered list of entries, each with its arXiv id and the chapters that cite it."""
+    lines = []
+    for number, (key, entry) in enumerate(bibliography().items(), start=1):
+        arxiv = (
+            f" arXiv:[{entry['arxiv']}](https://arxiv.org/abs/{entry['arxiv']})." if "arxiv" in entry else ""
+        )
+        cited = ", ".join(f"[{title}](../{uri})" for title, uri in citing.get(key, []))
+        where = f" Cited in {cited}." if cited else ""
+        lines.append(
+            f'<p class="book-reference" id="{key}" markdown>[{number}] {entry["authors"]} ({entry["year"]}). '
+            f'"{entry["title"]}". *{entry["venue"]}*.{arxiv}{where}</p>'
+        )
+    return "\n\n".join(lines)
+
+
+# Filled by on_files from every page's Markdown: who cites what, and which chapters use which API names.
+CITING_PAGES: dict[str, list[tuple[str, str]]] = {}
+TEACHING_PAGES: dict[str, list[tuple[str, str]]] = {}
+
+
+def index_pages(pages: list[tuple[str, str]]) -> None:
+    """Record, for each citation key and each API name, the pages (title, uri) that use it."""
+    CITING_PAGES.clear()
+    TEACHING_PAGES.clear()
+    for uri, markdown in pages:
+        title = page_title(markdown, uri)
+        for key in dict.fromkeys(cited_keys(markdown)):
+            CITING_PAGES.setdefault(key, []).append((title, uri))
+        if uri.startswith("reference/"):
+            continue
+        for ident in dict.fromkeys(m["ident"] for m in API_REFERENCE.finditer(markdown)):
+            TEACHING_PAGES.setdefault(ident, []).append((title, uri))
+
+
+def add_taught_in(html: str, src_uri: str) -> str:
+    """After each API heading whose object a chapter links to, add "Taught in" links to those chapters."""
+
+    def insert(match: re.Match[str]) -> str:
+        pages = TEACHING_PAGES.get(match["ident"])
+        if not pages:
+            return match[0]
+        here = src_uri.removesuffix(".md")  # the page's URL is its folder (use_directory_urls)
+        links = ", ".join(
+            f'<a href="{os.path.relpath(uri.removesuffix(".md"), here)}/">{title}</a>' for title, uri in pages
+        )
+        return f'{match[0]}<p class="book-taught-in">Taught in {links}.</p>'
+
+    return re.sub(r'<h\d[^>]* id="(?P<ident>attention_book[\w.]+)"[^>]*>.*?</h\d>', insert, html, flags=re.S)
+
+
+# ---------------------------------------------------------------------------------------------------------
 # mkdocs events
 # ---------------------------------------------------------------------------------------------------------
 
@@ -282,8 +440,14 @@ def quiet_notebook_kernels() -> None:
     os.environ["JUPYTER_CONFIG_PATH"] = os.pathsep.join(dict.fromkeys(paths))
 
 
+def is_book(config) -> bool:  # type: ignore[no-untyped-def]
+    """Whether mkdocs is building this book (and not a small test fixture that borrows these hooks)."""
+    return bool(Path(config["docs_dir"]).resolve() == ROOT / "docs")
+
+
 def on_config(config):  # type: ignore[no-untyped-def]
     library_hash.cache_clear()  # mkdocs serve: the library may have changed since the last build
+    bibliography.cache_clear()
     USED_CACHE_FILES.clear()
     quiet_notebook_kernels()
     jupyter = config.plugins.get("mkdocs-jupyter")
@@ -303,6 +467,10 @@ def on_files(files, config):  # type: ignore[no-untyped-def]
     from mkdocs.exceptions import PluginError
     from mkdocs.structure.files import File
 
+    pages = [(f.src_uri, f.content_string) for f in files.documentation_pages() if f.src_uri.endswith(".md")]
+    if not is_book(config):  # a test's fixture site: citations only, and the book's caches left alone
+        index_pages(pages)
+        return files
     try:
         scripts = figure_scripts()
         targets = {s: {t: figure_cache_path(s, t) for t in THEMES} for s in scripts}
@@ -310,10 +478,8 @@ def on_files(files, config):  # type: ignore[no-untyped-def]
         draw_figures(
             {s: paths for s, paths in targets.items() if not all(p.exists() for p in paths.values())}
         )
-        pages = [
-            (f.src_uri, f.content_string) for f in files.documentation_pages() if f.src_uri.endswith(".md")
-        ]
         prefetch_outputs(pages)
+        index_pages(pages)
     except BuildError as error:
         raise PluginError(str(error)) from None
 
@@ -345,9 +511,12 @@ def on_page_markdown(markdown, page, config, files):  # type: ignore[no-untyped-
             ),
             markdown,
         )
-        return FIGURE_DIRECTIVE.sub(
+        markdown = FIGURE_DIRECTIVE.sub(
             lambda m: indented(render_figure(m["name"], m["alt"], src_uri), m["indent"]), markdown
         )
+        if src_uri == BIBLIOGRAPHY_PAGE:
+            markdown = BIBLIOGRAPHY_DIRECTIVE.sub(lambda m: render_bibliography(CITING_PAGES), markdown)
+        return render_citations(markdown, src_uri)
     except BuildError as error:
         raise PluginError(str(error)) from None
 
@@ -374,6 +543,8 @@ def mark_notebook_math(html: str) -> str:
 
 
 def on_page_content(html, page, config, files):  # type: ignore[no-untyped-def]
+    if page.file.src_uri.startswith("reference/api/"):
+        return add_taught_in(html, page.file.src_uri)
     if not is_notebook(page.file.src_uri):
         return html
     name = notebook_download_name(page.file.src_uri)
@@ -397,6 +568,8 @@ def on_post_page(output, page, config):  # type: ignore[no-untyped-def]
 
 def on_post_build(config):  # type: ignore[no-untyped-def]
     """Evict cached outputs and figures that this build did not use."""
+    if not is_book(config):
+        return
     for folder in (CACHE / "outputs", CACHE / "figures"):
         for path in folder.glob("*") if folder.is_dir() else ():
             if path not in USED_CACHE_FILES:

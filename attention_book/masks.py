@@ -46,6 +46,14 @@ def causal_mask(
 
     Returns:
         bool tensor ``(L, S)``.
+
+    Examples:
+        >>> causal_mask(3).int()
+        tensor([[1, 0, 0],
+                [1, 1, 0],
+                [1, 1, 1]], dtype=torch.int32)
+        >>> causal_mask(1, 4, offset=3)  # one new query after three cached keys sees all four
+        tensor([[True, True, True, True]])
     """
     L = check_positive_int("L", L)
     S = L if S is None else check_positive_int("S", S)
@@ -87,6 +95,12 @@ def padding_mask_from_ids(ids: Tensor, pad_id: int) -> Tensor:
 
     Returns:
         bool tensor ``(B, 1, S)``, shaped like :func:`padding_mask`.
+
+    Examples:
+        >>> padding_mask_from_ids(torch.tensor([[5, 7, 0, 0], [3, 0, 0, 0]]), pad_id=0)
+        tensor([[[ True,  True, False, False]],
+        <BLANKLINE>
+                [[ True, False, False, False]]])
     """
     ids = check_tensor("ids", ids)
     check_ndim("ids", ids, (2,), "(B, S)")

@@ -194,6 +194,10 @@ def alibi_slopes(num_heads: int) -> Tensor:
 
     Returns:
         float32 tensor ``(num_heads,)``.
+
+    Examples:
+        >>> alibi_slopes(4)  # 2^-2, 2^-4, 2^-6, 2^-8
+        tensor([0.2500, 0.0625, 0.0156, 0.0039])
     """
     num_heads = check_positive_int("num_heads", num_heads)
 

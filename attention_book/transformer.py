@@ -271,7 +271,10 @@ class Transformer(nn.Module):
 
     Args:
         vocab_size: source vocabulary (and target vocabulary unless ``tgt_vocab_size`` is given).
-        d_model, num_heads, d_ff, num_layers: sizes; ``num_layers`` encoder and decoder blocks each.
+        d_model: model width.
+        num_heads: attention heads per block.
+        d_ff: hidden width of the feed-forward networks.
+        num_layers: encoder blocks, and as many decoder blocks.
         tgt_vocab_size: target vocabulary, default ``vocab_size``.
         max_len: longest sequence the sinusoidal table covers.
         dropout: dropout everywhere the paper puts it.
