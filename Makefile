@@ -9,19 +9,26 @@ BIN := $(VENV)/bin
 # running again with nothing changed installs nothing.
 PIN_HASH := $(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-16)
 STAMP := $(VENV)/.installed-$(PIN_HASH)
+# MathJax typesets the formulas at build time under Node (package-lock.json pins it).
+NODE_HASH := $(shell cat package-lock.json | sha256sum | cut -c1-16)
+NODE_STAMP := node_modules/.installed-$(NODE_HASH)
 SCREENSHOTS := build/screenshots
 # Material prints a banner about its end of life (May 2027) on every build; the README covers the move.
 export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: install serve build test lint clean
 
-install: $(STAMP)
+install: $(STAMP) $(NODE_STAMP)
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	rm -f $(VENV)/.installed-*
+	touch $@
+
+$(NODE_STAMP): package-lock.json
+	npm ci --no-audit --no-fund --silent
 	touch $@
 
 serve: install

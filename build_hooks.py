@@ -11,8 +11,12 @@ It does four things, each cached so that a rebuild with nothing changed runs no 
    ``<!-- figure: <chapter>/<name> "Alt text" -->`` in a page shows the variant that matches the palette.
 3. **Notebooks.** mkdocs-jupyter executes the jupytext ``.py`` notebooks under ``docs/`` and caches the
    result by the notebook's text; we add the library's source to that key, drop the notebook template's
-   CDN MathJax tag (the site vendors its own), and offer each notebook for download as ``.ipynb``.
-4. **Math offline.** MathJax 3 is copied into the site from the ``django-static-mathjax`` package.
+   CDN MathJax tag and Mermaid loader, and offer each notebook for download as ``.ipynb``.
+4. **Math typeset at build.** Every formula is typeset to SVG by MathJax under Node (``typeset_math.js``,
+   ``mathjax-full`` pinned in ``package-lock.json``), cached by its TeX: the page arrives with its math
+   rendered and no math script runs in the reader's browser. A TeX error fails the build.
+5. **The reference shelf.** Docstrings rendered as Markdown for mkdocstrings, ``[@key]`` citations
+   numbered from ``docs/reference/bibliography.yml``, and "Taught in" links from API entries to chapters.
 
 Cache keys hash everything that produced a result: the file itself, every source file of
 ``attention_book``, this module, and the versions of Python, torch, NumPy and Matplotlib.
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import html as html_lib
 import importlib.util
 import json
 import os
@@ -39,7 +44,6 @@ ROOT = Path(__file__).resolve().parent
 CACHE = ROOT / ".cache"
 FIGURES = ROOT / "figures"
 FIGURE_URL = "assets/figures"
-MATHJAX_URL = "assets/vendor/mathjax/tex-svg-full.js"
 NOTEBOOK_MATHJAX_PLACEHOLDER = "book-mathjax-is-loaded-by-the-theme.js"
 THEMES = ("light", "dark")
 
@@ -259,9 +263,103 @@ def write_ipynb(source: Path, target: Path) -> None:
 
 
 def strip_notebook_mathjax(html: str) -> str:
-    """Remove the notebook template's MathJax 2 tags: the theme's own MathJax typesets the page."""
+    """Remove the notebook template's MathJax 2 tags: the book typesets notebook math at build too."""
     html = re.sub(rf'<script src="{re.escape(NOTEBOOK_MATHJAX_PLACEHOLDER)}">\s*</script>', "", html, count=1)
     return re.sub(r'<script type="text/x-mathjax-config">.*?</script>', "", html, count=1, flags=re.DOTALL)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 6. Math typeset at build: the page arrives with its formulas as SVG, and no math script runs in the browser
+# ---------------------------------------------------------------------------------------------------------
+
+MATH_SCRIPT = ROOT / "typeset_math.js"
+ARITHMATEX = re.compile(r'<(?P<tag>span|div) class="arithmatex">(?P<tex>.*?)</(?P=tag)>', re.DOTALL)
+Formula = tuple[str, bool]  # (TeX source without delimiters, display)
+
+# Filled by on_page_content: the formulas of each page, typeset together in on_env.
+PAGE_FORMULAS: dict[str, list[Formula]] = {}
+
+
+def formula_of(match: re.Match[str]) -> Formula:
+    """The TeX and display flag of an arithmatex element: ``\\(...\\)`` inline, ``\\[...\\]`` display."""
+    tex = html_lib.unescape(match["tex"]).strip()
+    if tex.startswith("\\[") and tex.endswith("\\]"):
+        return tex[2:-2].strip(), True
+    if tex.startswith("\\(") and tex.endswith("\\)"):
+        return tex[2:-2].strip(), False
+    return tex, match["tag"] == "div"
+
+
+@cache
+def mathjax_version() -> str:
+    package = ROOT / "node_modules" / "mathjax-full" / "package.json"
+    if not package.is_file():
+        raise BuildError("MathJax is missing: run `make install` (npm ci installs mathjax-full)")
+    return str(json.loads(package.read_text(encoding="utf-8"))["version"])
+
+
+def math_cache_path(formula: Formula) -> Path:
+    digest = hashlib.sha256(f"{mathjax_version()}|{int(formula[1])}|{formula[0]}".encode())
+    digest.update(MATH_SCRIPT.read_bytes())
+    return CACHE / "math" / f"{digest.hexdigest()[:24]}.json"
+
+
+def typeset_formulas(formulas: dict[Formula, str]) -> None:
+    """Typeset every formula not yet cached, in one Node process; ``formulas`` maps each to a page."""
+    paths = {formula: math_cache_path(formula) for formula in formulas}
+    USED_CACHE_FILES.update(paths.values())
+    missing = [formula for formula, path in paths.items() if not path.exists()]
+    if not missing:
+        return
+    proc = subprocess.run(
+        ["node", str(MATH_SCRIPT)],
+        input=json.dumps(missing),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if proc.returncode != 0:
+        raise BuildError(f"typesetting math failed:\n{proc.stderr[-4000:]}")
+    for formula, result in zip(missing, json.loads(proc.stdout), strict=True):
+        if "error" in result:
+            raise BuildError(f"{formulas[formula]}: TeX error in ${formula[0]}$: {result['error']}")
+        paths[formula].parent.mkdir(parents=True, exist_ok=True)
+        paths[formula].write_text(json.dumps(result), encoding="utf-8")
+
+
+def typeset_page(html: str) -> str:
+    """Replace every arithmatex element's TeX by its cached SVG, labelled with the TeX for screen readers.
+
+    The glyphs the page's formulas draw go once into a hidden ``<defs>`` before the first formula.
+    """
+    glyphs: dict[str, str] = {}
+
+    def replace(match: re.Match[str]) -> str:
+        formula = formula_of(match)
+        typeset = json.loads(math_cache_path(formula).read_text(encoding="utf-8"))
+        glyphs.update(typeset["glyphs"])
+        label = html_lib.escape(formula[0], quote=True)
+        svg = typeset["html"].replace(' role="img"', f' role="img" aria-label="{label}"', 1)
+        return f'<{match["tag"]} class="arithmatex">{svg}</{match["tag"]}>'
+
+    html = ARITHMATEX.sub(replace, html)
+    if not glyphs:
+        return html
+    paths = "".join(f'<path id="{name}" d="{path}"></path>' for name, path in sorted(glyphs.items()))
+    hidden = 'class="book-math-glyphs" aria-hidden="true" style="display: none"'
+    defs = f"<svg {hidden}><defs>{paths}</defs></svg>"
+    first = ARITHMATEX.search(html)
+    assert first is not None
+    return html[: first.start()] + defs + html[first.start() :]
+
+
+NOTEBOOK_MERMAID = re.compile(r'<script type="module">(?:(?!</script>).)*?jp-Mermaid.*?</script>', re.DOTALL)
+
+
+def strip_notebook_mermaid(html: str) -> str:
+    """Remove the notebook template's Mermaid loader, which would import Mermaid from a CDN."""
+    return NOTEBOOK_MERMAID.sub("", html)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -447,6 +545,8 @@ def is_book(config) -> bool:  # type: ignore[no-untyped-def]
 
 def on_config(config):  # type: ignore[no-untyped-def]
     library_hash.cache_clear()  # mkdocs serve: the library may have changed since the last build
+    mathjax_version.cache_clear()
+    PAGE_FORMULAS.clear()
     bibliography.cache_clear()
     USED_CACHE_FILES.clear()
     quiet_notebook_kernels()
@@ -487,7 +587,6 @@ def on_files(files, config):  # type: ignore[no-untyped-def]
         for theme in THEMES:
             uri = f"{FIGURE_URL}/{figure_name(script)}-{theme}.svg"
             files.append(File.generated(config, uri, abs_src_path=str(targets[script][theme])))
-    files.append(File.generated(config, MATHJAX_URL, abs_src_path=str(_mathjax_file())))
     return files
 
 
@@ -529,7 +628,7 @@ INLINE_MATH = re.compile(r"(?<![\\$])\$([^$\n]+?)\$")
 def mark_notebook_math(html: str) -> str:
     """Wrap a notebook's ``$...$`` and ``$$...$$`` math (outside code) in arithmatex spans.
 
-    The site's MathJax typesets only what ``pymdownx.arithmatex`` marked, so that a ``$`` in prose or
+    The build typesets only what ``pymdownx.arithmatex`` marked, so that a ``$`` in prose or
     code is never mistaken for math; notebook Markdown cells get the same markup here.
     """
 
@@ -543,11 +642,18 @@ def mark_notebook_math(html: str) -> str:
 
 
 def on_page_content(html, page, config, files):  # type: ignore[no-untyped-def]
-    if page.file.src_uri.startswith("reference/api/"):
-        return add_taught_in(html, page.file.src_uri)
-    if not is_notebook(page.file.src_uri):
+    html = book_page_content(html, page.file.src_uri)
+    PAGE_FORMULAS[page.file.src_uri] = [formula_of(m) for m in ARITHMATEX.finditer(html)]
+    return html
+
+
+def book_page_content(html: str, src_uri: str) -> str:
+    """The page's HTML with API back-links, or a notebook's download link and marked math."""
+    if src_uri.startswith("reference/api/"):
+        return add_taught_in(html, src_uri)
+    if not is_notebook(src_uri):
         return html
-    name = notebook_download_name(page.file.src_uri)
+    name = notebook_download_name(src_uri)
     link = (
         f'<p class="notebook-download"><a href="{name}" download>'
         f"Download this notebook ({name})</a>, or run it as a script: it is a plain Python file too.</p>"
@@ -559,28 +665,34 @@ def on_page_content(html, page, config, files):  # type: ignore[no-untyped-def]
     return link + mark_notebook_math(strip_notebook_mathjax(html))
 
 
+def on_env(env, config, files):  # type: ignore[no-untyped-def]
+    """Every page's content is ready: typeset all formulas not in the cache, in one Node process."""
+    from mkdocs.exceptions import PluginError
+
+    formulas = {formula: uri for uri, page_formulas in PAGE_FORMULAS.items() for formula in page_formulas}
+    try:
+        typeset_formulas(formulas)
+    except BuildError as error:
+        raise PluginError(str(error)) from None
+    return env
+
+
 def on_post_page(output, page, config):  # type: ignore[no-untyped-def]
     if is_notebook(page.file.src_uri):
         target = Path(page.file.abs_dest_path).parent / notebook_download_name(page.file.src_uri)
         write_ipynb(Path(page.file.abs_src_path), target)
-    return output
+        output = strip_notebook_mermaid(output)
+    return typeset_page(output)
 
 
 def on_post_build(config):  # type: ignore[no-untyped-def]
     """Evict cached outputs and figures that this build did not use."""
     if not is_book(config):
         return
-    for folder in (CACHE / "outputs", CACHE / "figures"):
+    for folder in (CACHE / "outputs", CACHE / "figures", CACHE / "math"):
         for path in folder.glob("*") if folder.is_dir() else ():
             if path not in USED_CACHE_FILES:
                 path.unlink()
-
-
-def _mathjax_file() -> Path:
-    spec = importlib.util.find_spec("mathjax")
-    if spec is None or not spec.submodule_search_locations:
-        raise BuildError("MathJax is missing: install the pinned 'django-static-mathjax' package")
-    return Path(list(spec.submodule_search_locations)[0]) / "static/mathjax/es5/tex-svg-full.js"
 
 
 def main(argv: list[str] | None = None) -> int:

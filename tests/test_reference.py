@@ -110,7 +110,7 @@ def build_fixture(tmp_path: Path, page: str) -> subprocess.CompletedProcess[str]
     ("page", "complaint"),
     [
         ("# Page\n\nSee [@nosuchpaper].\n", "unknown citation key(s) nosuchpaper"),
-        ("# Page\n\nSee [the mask][attention_book.masks.no_such_mask].\n", "attention_book.masks.no_such_mask"),
+        ("# Page\n\nSee [it][attention_book.masks.no_such_mask].\n", "attention_book.masks.no_such_mask"),
     ],
     ids=["unknown-citation", "broken-cross-reference"],
 )

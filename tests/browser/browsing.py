@@ -175,7 +175,7 @@ def math_counts(page: Page) -> dict[str, int]:
             untypeset: [...document.querySelectorAll('.arithmatex')]
                 .filter(el => !el.querySelector('mjx-container')).length,
             typeset: document.querySelectorAll('mjx-container').length,
-            errors: document.querySelectorAll('mjx-merror').length,
+            errors: document.querySelectorAll("mjx-merror, [data-mml-node=merror]").length,
         })"""
     )
 
