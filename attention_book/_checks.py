@@ -62,20 +62,32 @@ def as_keep_mask(name: str, mask: object) -> Tensor:
     return mask != 0
 
 
+def check_keep_mask(name: str, mask: object, target: Sequence[int]) -> Tensor:
+    """A keep-mask as a bool tensor, checked to broadcast to ``target``, e.g. ``(B, H, L, S)``.
+
+    The one check a mask gets: public functions call it at the door, and the internal functions they call
+    take the bool tensor it returns as it is.
+    """
+    keep = as_keep_mask(name, mask)
+    check_broadcasts(name, keep, target)
+    return keep
+
+
 def check_qkv(
-    query: object, key: object, value: object, *, broadcast_batch: bool = True
+    query: object, key: object, value: object, *, broadcast_batch: bool = True, enable_gqa: bool = False
 ) -> tuple[Tensor, Tensor, Tensor]:
     """Check query ``(..., L, E)``, key ``(..., S, E)`` and value ``(..., S, Ev)`` of one dtype.
 
     The leading (batch) dimensions must broadcast against each other, or, with
-    ``broadcast_batch=False``, be equal.
+    ``broadcast_batch=False``, be equal. With ``enable_gqa=True`` the inputs are ``(..., H, L, E)``,
+    ``(..., Hkv, S, E)`` and ``(..., Hkv, S, Ev)``, where ``Hkv`` divides ``H`` (grouped-query attention),
+    and the dimensions before the heads must broadcast.
     """
     q, k, v = check_tensor("query", query), check_tensor("key", key), check_tensor("value", value)
+    min_dim, layout = (3, "(..., heads, length, dim)") if enable_gqa else (2, "(..., length, dim)")
     for name, x in (("query", q), ("key", k), ("value", v)):
-        if x.dim() < 2:
-            raise ValueError(
-                f"{name}: expected a tensor of shape (..., length, dim), got {fmt_shape(x.shape)}"
-            )
+        if x.dim() < min_dim:
+            raise ValueError(f"{name}: expected a tensor of shape {layout}, got {fmt_shape(x.shape)}")
     if k.shape[-1] != q.shape[-1]:
         raise ValueError(
             f"key: expected last dimension {q.shape[-1]} (the query's), got shape {fmt_shape(k.shape)}"
@@ -84,17 +96,22 @@ def check_qkv(
         raise ValueError(
             f"value: expected length {k.shape[-2]} (the key's, dimension -2), got shape {fmt_shape(v.shape)}"
         )
+    batch_dims = -2
+    if enable_gqa:
+        _check_gqa_heads(q, k, v)
+        batch_dims = -3
     if broadcast_batch:
         try:
-            torch.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2])
+            torch.broadcast_shapes(q.shape[:batch_dims], k.shape[:batch_dims], v.shape[:batch_dims])
         except RuntimeError:
             raise ValueError(
-                f"key: expected batch dimensions that broadcast with the query's {fmt_shape(q.shape[:-2])}, "
+                f"key: expected batch dimensions that broadcast with the query's "
+                f"{fmt_shape(q.shape[:batch_dims])}, "
                 f"got key {fmt_shape(k.shape)} and value {fmt_shape(v.shape)}"
             ) from None
-    elif k.shape[:-2] != q.shape[:-2] or v.shape[:-2] != q.shape[:-2]:
+    elif k.shape[:batch_dims] != q.shape[:batch_dims] or v.shape[:batch_dims] != q.shape[:batch_dims]:
         raise ValueError(
-            f"key: expected the query's batch dimensions {fmt_shape(q.shape[:-2])}, "
+            f"key: expected the query's batch dimensions {fmt_shape(q.shape[:batch_dims])}, "
             f"got key {fmt_shape(k.shape)} and value {fmt_shape(v.shape)}"
         )
     if not (q.dtype == k.dtype == v.dtype):
@@ -102,3 +119,17 @@ def check_qkv(
             f"key: expected query, key and value of one dtype, got {q.dtype}, {k.dtype}, {v.dtype}"
         )
     return q, k, v
+
+
+def _check_gqa_heads(q: Tensor, k: Tensor, v: Tensor) -> None:
+    """Grouped-query heads: ``Hkv`` (dimension -3 of key and value) must divide ``H`` (the query's)."""
+    heads, kv_heads = q.shape[-3], k.shape[-3]
+    if kv_heads == 0 or heads % kv_heads != 0:
+        raise ValueError(
+            f"key: expected a number of heads (dimension -3) that divides the query's {heads}, "
+            f"got shape {fmt_shape(k.shape)}"
+        )
+    if v.shape[-3] != kv_heads:
+        raise ValueError(
+            f"value: expected {kv_heads} heads (the key's, dimension -3), got shape {fmt_shape(v.shape)}"
+        )

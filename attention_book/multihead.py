@@ -15,9 +15,14 @@ scaled dot-product attentions side by side, each on its own learned projection o
   ``H / Hkv`` query heads. ``Hkv = 1`` is multi-query attention (Shazeer, 2019, "Fast Transformer
   Decoding: One Write-Head is All You Need", arXiv:1911.02150). It shrinks the KV cache by ``H / Hkv``.
 * KV cache: when a decoder generates one token at a time, the keys and values of the earlier tokens do
-  not change, so they are kept and only the new token's are computed.
+  not change, so they are kept and only the new token's are computed. The caches live in
+  :mod:`attention_book.kv_cache`: :class:`KVCache`, and :class:`RollingKVCache` for sliding-window
+  attention with attention sinks.
 
 Shapes: input ``(B, L, d_model)``; per-head tensors ``(B, H, L, D)``; weights ``(B, H, L, S)``.
+
+Arguments are checked once, in :meth:`MultiHeadAttention.forward`: the mask becomes a bool tensor of the
+right shape there, and the attention below (:func:`attention_book.core.attend`) takes it as it is.
 """
 
 from __future__ import annotations
@@ -28,73 +33,10 @@ import torch
 from torch import Tensor, nn
 
 from ._checks import as_keep_mask, check_broadcasts, check_ndim, check_positive_int, check_tensor, fmt_shape
-from .core import scaled_dot_product_attention
-from .masks import causal_mask, combine_masks
+from .core import attend
+from .kv_cache import Cache, KVCache, RollingKVCache
 
-__all__ = ["KVCache", "MultiHeadAttention"]
-
-
-class KVCache:
-    """The keys and values of one attention layer, grown one step at a time during decoding.
-
-    Keys and values are stored per head, after projection: ``(B, Hkv, T, D)``, where ``T`` is the number
-    of positions seen so far. A model with ``N`` layers keeps ``N`` caches, one per layer.
-
-    Example::
-
-        cache = KVCache()
-        for t in range(n):
-            out, _ = attn(x[:, t : t + 1], cache=cache, is_causal=True)   # len(cache) == t + 1 after
-    """
-
-    def __init__(self) -> None:
-        self.keys: Tensor | None = None  # (B, Hkv, T, D)
-        self.values: Tensor | None = None  # (B, Hkv, T, D)
-
-    def append(self, keys: Tensor, values: Tensor) -> None:
-        """Append new keys and values ``(B, Hkv, T_new, D)`` along the time dimension."""
-        keys = check_tensor("keys", keys)
-        values = check_tensor("values", values)
-        check_ndim("keys", keys, (4,), "(B, Hkv, T, D)")
-        check_ndim("values", values, (4,), "(B, Hkv, T, D)")
-        if values.shape[:3] != keys.shape[:3]:
-            raise ValueError(
-                f"values: expected shape ({', '.join(map(str, keys.shape[:3]))}, Dv) like the keys, "
-                f"got {fmt_shape(values.shape)}"
-            )
-        if self.keys is None or self.values is None:
-            self.keys, self.values = keys, values
-            return
-        for name, new, old in (("keys", keys, self.keys), ("values", values, self.values)):
-            if new.shape[:2] != old.shape[:2] or new.shape[3] != old.shape[3]:
-                raise ValueError(
-                    f"{name}: expected shape ({old.shape[0]}, {old.shape[1]}, T, {old.shape[3]}) "
-                    f"to match the cache, got {fmt_shape(new.shape)}"
-                )
-        self.keys = torch.cat([self.keys, keys], dim=2)  # (B, Hkv, T + T_new, D)
-        self.values = torch.cat([self.values, values], dim=2)
-
-    def update(self, keys: Tensor, values: Tensor) -> tuple[Tensor, Tensor]:
-        """Append new keys and values, then return all of them: ``(B, Hkv, T, D)`` each."""
-        self.append(keys, values)
-        assert self.keys is not None and self.values is not None
-        return self.keys, self.values
-
-    def reset(self) -> None:
-        """Forget everything, e.g. before generating a new sequence."""
-        self.keys = None
-        self.values = None
-
-    def __len__(self) -> int:
-        """Number of cached positions ``T``."""
-        return 0 if self.keys is None else self.keys.shape[2]
-
-    @property
-    def nbytes(self) -> int:
-        """Memory held by the cached keys and values, in bytes."""
-        if self.keys is None or self.values is None:
-            return 0
-        return self.keys.numel() * self.keys.element_size() + self.values.numel() * self.values.element_size()
+__all__ = ["MultiHeadAttention"]
 
 
 class MultiHeadAttention(nn.Module):
@@ -161,7 +103,7 @@ class MultiHeadAttention(nn.Module):
         *,
         bias: Tensor | None = None,
         is_causal: bool = False,
-        cache: KVCache | None = None,
+        cache: Cache | None = None,
         need_weights: bool = True,
     ) -> tuple[Tensor, Tensor | None]:
         """Attend from ``query`` to ``key``/``value``.
@@ -175,48 +117,48 @@ class MultiHeadAttention(nn.Module):
             bias: additive float bias broadcasting to ``(B, H, L, S)``, e.g. ALiBi's ``(H, L, S)``.
             is_causal: query ``i`` attends to keys ``j <= i``. Without a cache this is PyTorch's top-left
                 alignment; with a cache the new queries come after the ``len(cache)`` cached positions,
-                so query ``i`` attends to keys ``j <= len(cache) + i``.
-            cache: a :class:`KVCache`; the new keys and values are appended to it and the query attends
-                to all of them (``S`` = cached + new).
+                so query ``i`` attends to keys ``j <= len(cache) + i`` (bottom-right alignment).
+            cache: a :class:`KVCache`: the new keys and values are appended to it and the query attends
+                to all of them (``S`` = cached + new). Or a :class:`RollingKVCache`: the query attends to
+                the keys in its window and the sinks; it needs ``is_causal=True``, no ``mask``, no ``bias``.
             need_weights: return the weights; if ``False`` use the fused kernel and return ``None``.
 
         Returns:
-            ``(output (B, L, d_model), weights (B, H, L, S) or None)``.
+            ``(output (B, L, d_model), weights (B, H, L, S) or None)``. With a :class:`RollingKVCache` the
+            keys, and so the weights, are in the cache's slot order (see ``cache.positions``).
         """
+        # The door: every argument is checked here, before the cache changes, and only here.
         query, key, value = self._check_inputs(query, key, value)
+        _check_cache(cache, mask, bias, is_causal)
         B, L, _ = query.shape
+        S = key.shape[1] + (len(cache) if isinstance(cache, KVCache) else 0)
+        keep = self._check_mask(mask, B, L, S, query.device)  # bool, broadcasts to (B, H, L, S)
+        if bias is not None:
+            check_broadcasts("bias", check_tensor("bias", bias), (B, self.num_heads, L, S))
 
         q = self._split_heads(self.q_proj(query), self.num_heads)  # (B, H, L, D)
-        k = self._split_heads(self.k_proj(key), self.num_kv_heads)  # (B, Hkv, S, D)
-        v = self._split_heads(self.v_proj(value), self.num_kv_heads)  # (B, Hkv, S, D)
+        k = self._split_heads(self.k_proj(key), self.num_kv_heads)  # (B, Hkv, S_new, D)
+        v = self._split_heads(self.v_proj(value), self.num_kv_heads)  # (B, Hkv, S_new, D)
+        causal_offset: int | None = 0 if is_causal else None  # query i sees keys j <= i + offset
+        if isinstance(cache, KVCache):
+            causal_offset = len(cache) if is_causal else None  # the new queries follow the cached keys
+            k, v = cache.update(k, v)  # (B, Hkv, S, D), S = cached + new
+        elif isinstance(cache, RollingKVCache):
+            k, v = cache.update(k, v)  # (B, Hkv, S, D): the window, the sinks and the new keys
+            keep, causal_offset = cache.keep_mask(), None  # causal window mask, (L, S) or None
 
-        past = 0
-        if cache is not None:
-            past = len(cache)
-            k, v = cache.update(k, v)  # (B, Hkv, past + S, D)
-        S = k.shape[2]
-
-        group = self.num_heads // self.num_kv_heads
-        k = k.repeat_interleave(group, dim=1)  # (B, H, S, D): kv head g serves query heads g*group ...
-        v = v.repeat_interleave(group, dim=1)  # (B, H, S, D)
-
-        keep = self._heads_mask(mask, B, L, S)  # broadcasts to (B, H, L, S)
-        if is_causal and cache is not None:
-            keep = combine_masks(keep, causal_mask(L, S, offset=past, device=query.device))
-            is_causal = False
-
-        out, weights = scaled_dot_product_attention(
+        out, weights = attend(
             q,
             k,
             v,
             keep,
             bias=bias,
-            is_causal=is_causal,
+            causal_offset=causal_offset,
             dropout_p=self.dropout if self.training else 0.0,
             need_weights=need_weights,
+            enable_gqa=self.num_kv_heads != self.num_heads,  # query head h reads kv head h // (H / Hkv)
         )  # out (B, H, L, D), weights (B, H, L, S)
-        out = out.transpose(1, 2).reshape(B, L, self.d_model)  # (B, L, H * D)
-        return self.out_proj(out), weights
+        return self.out_proj(self._merge_heads(out)), weights
 
     @classmethod
     def from_torch(cls, module: nn.MultiheadAttention) -> Self:
@@ -229,30 +171,11 @@ class MultiHeadAttention(nn.Module):
         ``kdim``/``vdim`` different from ``embed_dim``, ``add_bias_kv`` and ``add_zero_attn`` are not
         supported.
         """
-        if not isinstance(module, nn.MultiheadAttention):
-            raise ValueError(f"module: expected an nn.MultiheadAttention, got {type(module).__name__}")
-        if not module._qkv_same_embed_dim:
-            raise ValueError(
-                f"module: expected kdim == vdim == embed_dim ({module.embed_dim}), "
-                f"got kdim={module.kdim}, vdim={module.vdim}"
-            )
-        if module.bias_k is not None or module.add_zero_attn:
-            raise ValueError("module: expected add_bias_kv=False and add_zero_attn=False, got True")
+        _check_torch_module(module)
         has_bias = module.in_proj_bias is not None
         copy = cls(module.embed_dim, module.num_heads, dropout=module.dropout, bias=has_bias)
         copy.to(module.in_proj_weight)  # same device and dtype
-        with torch.no_grad():
-            w_q, w_k, w_v = module.in_proj_weight.chunk(3)  # (E, E) each
-            copy.q_proj.weight.copy_(w_q)
-            copy.k_proj.weight.copy_(w_k)
-            copy.v_proj.weight.copy_(w_v)
-            copy.out_proj.weight.copy_(module.out_proj.weight)
-            if has_bias:
-                b_q, b_k, b_v = module.in_proj_bias.chunk(3)  # (E,) each
-                copy.q_proj.bias.copy_(b_q)
-                copy.k_proj.bias.copy_(b_k)
-                copy.v_proj.bias.copy_(b_v)
-                copy.out_proj.bias.copy_(module.out_proj.bias)
+        _copy_torch_weights(module, copy)
         return copy
 
     def _split_heads(self, x: Tensor, num_heads: int) -> Tensor:
@@ -260,19 +183,24 @@ class MultiHeadAttention(nn.Module):
         B, T, _ = x.shape
         return x.view(B, T, num_heads, self.head_dim).transpose(1, 2)
 
-    def _heads_mask(self, mask: Tensor | None, B: int, L: int, S: int) -> Tensor | None:
-        """Bring a keep-mask to a shape that broadcasts to (B, H, L, S); a 3-D mask is (B, L, S)."""
+    def _merge_heads(self, x: Tensor) -> Tensor:
+        """(B, H, T, D) -> (B, T, H * D): the heads side by side, ready for the output projection."""
+        B, _, T, _ = x.shape
+        return x.transpose(1, 2).reshape(B, T, self.d_model)
+
+    def _check_mask(self, mask: object, B: int, L: int, S: int, device: torch.device) -> Tensor | None:
+        """The keep-mask as bool, shaped to broadcast to (B, H, L, S); a 3-D mask is (B, L, S)."""
         if mask is None:
             return None
         keep = as_keep_mask("mask", mask)
         check_ndim("mask", keep, (2, 3, 4), "(L, S), (B, L, S) or (B, H, L, S)")
         if keep.dim() == 4:
             check_broadcasts("mask", keep, (B, self.num_heads, L, S))
-            return keep
-        check_broadcasts("mask", keep, (B, L, S)[-keep.dim() :])
+        else:
+            check_broadcasts("mask", keep, (B, L, S)[-keep.dim() :])
         if keep.dim() == 3:
             keep = keep.unsqueeze(1)  # (B, 1, L, S): the same mask for every head
-        return keep
+        return keep.to(device)
 
     def _check_inputs(
         self, query: object, key: object | None, value: object | None
@@ -294,3 +222,47 @@ class MultiHeadAttention(nn.Module):
         if v.shape[1] != k.shape[1]:
             raise ValueError(f"value: expected length {k.shape[1]} (the key's), got {fmt_shape(v.shape)}")
         return q, k, v
+
+
+def _check_cache(cache: object, mask: object, bias: object, is_causal: bool) -> None:
+    """A cache is a KVCache or a RollingKVCache; the rolling one brings its own (causal window) mask."""
+    if cache is None or isinstance(cache, KVCache):
+        return
+    if not isinstance(cache, RollingKVCache):
+        raise ValueError(f"cache: expected a KVCache or a RollingKVCache, got {type(cache).__name__}")
+    if not is_causal:
+        raise ValueError("is_causal: expected True with a RollingKVCache (its window is causal), got False")
+    if mask is not None or bias is not None:
+        name = "mask" if mask is not None else "bias"
+        raise ValueError(
+            f"{name}: expected None with a RollingKVCache (its keys are in slot order), got a tensor"
+        )
+
+
+def _check_torch_module(module: object) -> None:
+    """``from_torch`` copies plain ``nn.MultiheadAttention`` modules only."""
+    if not isinstance(module, nn.MultiheadAttention):
+        raise ValueError(f"module: expected an nn.MultiheadAttention, got {type(module).__name__}")
+    if not module._qkv_same_embed_dim:
+        raise ValueError(
+            f"module: expected kdim == vdim == embed_dim ({module.embed_dim}), "
+            f"got kdim={module.kdim}, vdim={module.vdim}"
+        )
+    if module.bias_k is not None or module.add_zero_attn:
+        raise ValueError("module: expected add_bias_kv=False and add_zero_attn=False, got True")
+
+
+def _copy_torch_weights(module: nn.MultiheadAttention, copy: MultiHeadAttention) -> None:
+    """Split PyTorch's stacked ``in_proj_weight`` ``(3E, E)`` into our three projections; copy the rest."""
+    with torch.no_grad():
+        w_q, w_k, w_v = module.in_proj_weight.chunk(3)  # (E, E) each
+        copy.q_proj.weight.copy_(w_q)
+        copy.k_proj.weight.copy_(w_k)
+        copy.v_proj.weight.copy_(w_v)
+        copy.out_proj.weight.copy_(module.out_proj.weight)
+        if module.in_proj_bias is not None:
+            b_q, b_k, b_v = module.in_proj_bias.chunk(3)  # (E,) each
+            copy.q_proj.bias.copy_(b_q)
+            copy.k_proj.bias.copy_(b_k)
+            copy.v_proj.bias.copy_(b_v)
+            copy.out_proj.bias.copy_(module.out_proj.bias)

@@ -9,6 +9,7 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from torch.nn.attention.bias import causal_lower_right
 
 from attention_book import masked_softmax, scaled_dot_product_attention
 
@@ -244,4 +245,150 @@ def test_property_matches_torch(inputs):
     expected = torch.where(has_key[..., None], expected, torch.zeros_like(expected))  # torch gives NaN there
     for need_weights in (True, False):
         out, _ = scaled_dot_product_attention(q, k, v, mask, is_causal=is_causal, need_weights=need_weights)
+        torch.testing.assert_close(out, expected, atol=1e-5, rtol=1e-5)
+
+
+# ----- causal fast path, causal offsets, grouped-query attention ---------------------------------------
+
+
+def spy_on_sdpa(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
+    """Record the keyword arguments of every call of F.scaled_dot_product_attention."""
+    calls: list[dict] = []
+    original = F.scaled_dot_product_attention
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(F, "scaled_dot_product_attention", spy)
+    return calls
+
+
+def test_causal_reaches_torch_as_is_causal_not_as_a_mask(monkeypatch: pytest.MonkeyPatch):
+    q, k, v = make_qkv()
+    calls = spy_on_sdpa(monkeypatch)
+    out, _ = scaled_dot_product_attention(q, k, v, is_causal=True, need_weights=False)
+    assert calls[0]["is_causal"] is True and calls[0].get("attn_mask") is None
+    monkeypatch.undo()
+    torch.testing.assert_close(
+        out, F.scaled_dot_product_attention(q, k, v, is_causal=True), atol=1e-5, rtol=1e-5
+    )
+
+
+@pytest.mark.parametrize("need_weights", [True, False])
+@pytest.mark.parametrize("L_, S_", [(1, 7), (3, 7), (5, 5), (6, 9)])
+def test_bottom_right_causal_matches_causal_lower_right(L_: int, S_: int, need_weights: bool):
+    """causal_offset = S - L: the queries are the last L of S positions, as with a KV cache."""
+    g = torch.Generator().manual_seed(3)
+    q, k, v = (
+        torch.randn(B, H, L_, E, generator=g),
+        torch.randn(B, H, S_, E, generator=g),
+        torch.randn(B, H, S_, EV, generator=g),
+    )
+    expected = F.scaled_dot_product_attention(q, k, v, attn_mask=causal_lower_right(L_, S_))
+    out, weights = scaled_dot_product_attention(
+        q, k, v, is_causal=True, causal_offset=S_ - L_, need_weights=need_weights
+    )
+    torch.testing.assert_close(out, expected, atol=1e-5, rtol=1e-5)
+    if need_weights:
+        assert weights is not None
+        assert torch.all(weights[..., ~torch.ones(L_, S_, dtype=torch.bool).tril(S_ - L_)] == 0)
+
+
+@pytest.mark.parametrize("need_weights", [True, False])
+@pytest.mark.parametrize("with_bias", [False, True])
+@pytest.mark.parametrize("offset", [-2, 1, 2, 10])
+def test_causal_offset_equals_the_explicit_mask(offset: int, with_bias: bool, need_weights: bool):
+    q, k, v = make_qkv()  # L = 5, S = 7
+    mask = make_mask("bool")
+    bias = torch.randn(H, L, S, generator=torch.Generator().manual_seed(2)) if with_bias else None
+    causal = torch.ones(L, S, dtype=torch.bool).tril(offset)
+    expected, _ = scaled_dot_product_attention(q, k, v, causal & mask, bias=bias)
+    out, _ = scaled_dot_product_attention(
+        q, k, v, mask, bias=bias, is_causal=True, causal_offset=offset, need_weights=need_weights
+    )
+    torch.testing.assert_close(out, expected, atol=1e-5, rtol=1e-5)
+    if offset < 0:  # the first -offset queries see nothing: zeros, not NaN
+        assert torch.all(out[..., :-offset, :] == 0)
+
+
+@pytest.mark.parametrize("need_weights", [True, False])
+@pytest.mark.parametrize("is_causal, offset", [(False, 0), (True, 0), (True, S - L)])
+@pytest.mark.parametrize("with_mask", [False, True])
+@pytest.mark.parametrize("kv_heads", [1, 3])
+def test_grouped_query_attention_matches_enable_gqa(
+    kv_heads: int, with_mask: bool, is_causal: bool, offset: int, need_weights: bool
+):
+    heads = 6
+    g = torch.Generator().manual_seed(4)
+    q = torch.randn(B, heads, L, E, generator=g)
+    k, v = torch.randn(B, kv_heads, S, E, generator=g), torch.randn(B, kv_heads, S, EV, generator=g)
+    mask = make_mask("bool") if with_mask else None
+    keep = reference_keep(mask, False, L, S) & torch.ones(L, S, dtype=torch.bool).tril(
+        offset if is_causal else S
+    )
+    if offset == 0 and is_causal and not with_mask:
+        expected = F.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=True)
+    else:
+        expected = F.scaled_dot_product_attention(q, k, v, attn_mask=keep, enable_gqa=True)
+    out, weights = scaled_dot_product_attention(
+        q, k, v, mask, is_causal=is_causal, causal_offset=offset, need_weights=need_weights, enable_gqa=True
+    )
+    torch.testing.assert_close(out, expected, atol=1e-5, rtol=1e-5)
+    if need_weights:
+        assert weights is not None and weights.shape == (B, heads, L, S)
+        repeated = k.repeat_interleave(heads // kv_heads, dim=1)
+        torch.testing.assert_close(weights, reference_weights(q, repeated, keep), atol=1e-5, rtol=1e-5)
+
+
+def test_grouped_query_attention_with_bias_and_broadcast_batch():
+    g = torch.Generator().manual_seed(5)
+    q = torch.randn(2, 4, L, E, generator=g)  # (B, H, L, E)
+    k, v = torch.randn(1, 2, S, E, generator=g), torch.randn(1, 2, S, EV, generator=g)  # (1, Hkv, S, E)
+    bias = torch.randn(4, L, S, generator=g)
+    expected = F.scaled_dot_product_attention(
+        q, k.expand(2, -1, -1, -1), v.expand(2, -1, -1, -1), attn_mask=bias, enable_gqa=True
+    )
+    for need_weights in (True, False):
+        out, _ = scaled_dot_product_attention(q, k, v, bias=bias, need_weights=need_weights, enable_gqa=True)
+        torch.testing.assert_close(out, expected, atol=1e-5, rtol=1e-5)
+
+
+@st.composite
+def grouped_inputs(draw):
+    """Grouped-query shapes, a random keep-mask (empty rows included) and a random causal offset."""
+    kv_heads, groups = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    n_q, n_k, dim = draw(st.integers(1, 6)), draw(st.integers(1, 6)), draw(st.integers(1, 5))
+    g = torch.Generator().manual_seed(draw(st.integers(0, 2**31)))
+    q = torch.randn(2, kv_heads * groups, n_q, dim, generator=g)
+    k, v = (torch.randn(2, kv_heads, n_k, dim, generator=g) for _ in range(2))
+    mask = (
+        torch.rand(2, 1, n_q, n_k, generator=g) < draw(st.floats(0.3, 1.0)) if draw(st.booleans()) else None
+    )
+    offset = draw(st.none() | st.integers(-2, 6))
+    return q, k, v, mask, offset
+
+
+@settings(max_examples=60, deadline=None)
+@given(grouped_inputs())
+def test_property_grouped_causal_offset_matches_torch(inputs):
+    q, k, v, mask, offset = inputs
+    L_, S_ = q.shape[-2], k.shape[-2]
+    keep = torch.ones(L_, S_, dtype=torch.bool) if mask is None else mask
+    if offset is not None:
+        keep = keep & torch.ones(L_, S_, dtype=torch.bool).tril(offset)
+    has_key = keep.expand(2, q.shape[1], L_, S_).any(-1, keepdim=True)
+    expected = F.scaled_dot_product_attention(q, k, v, attn_mask=keep, enable_gqa=True)
+    expected = torch.where(has_key, expected, torch.zeros_like(expected))  # torch gives NaN there
+    for need_weights in (True, False):
+        out, _ = scaled_dot_product_attention(
+            q,
+            k,
+            v,
+            mask,
+            is_causal=offset is not None,
+            causal_offset=offset or 0,
+            need_weights=need_weights,
+            enable_gqa=True,
+        )
         torch.testing.assert_close(out, expected, atol=1e-5, rtol=1e-5)

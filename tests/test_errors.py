@@ -16,6 +16,7 @@ from attention_book import (
     LearnedPositionalEmbedding,
     MultiHeadAttention,
     MultiplicativeAttention,
+    RollingKVCache,
     RotaryEmbedding,
     causal_mask,
     combine_masks,
@@ -32,6 +33,13 @@ x = torch.randn(2, 5, 16)  # (B, L, d_model)
 
 def mha() -> MultiHeadAttention:
     return MultiHeadAttention(16, 4)
+
+
+def _grow_with(new_keys: torch.Tensor) -> None:
+    """Append (1, 2, 3, 4) keys and values to a fresh cache, then ``new_keys`` (and values alike)."""
+    cache = KVCache()
+    cache.append(torch.randn(1, 2, 3, 4), torch.randn(1, 2, 3, 4))
+    cache.append(new_keys, torch.randn_like(new_keys))
 
 
 CASES: dict[str, tuple[Callable[[], object], str]] = {
@@ -55,6 +63,24 @@ CASES: dict[str, tuple[Callable[[], object], str]] = {
     ),
     "dtype-mismatch": (lambda: scaled_dot_product_attention(q, k.double(), v), r"key: .*dtype"),
     "dropout-p": (lambda: scaled_dot_product_attention(q, k, v, dropout_p=1.5), r"dropout_p: .*1\.5"),
+    "causal-offset-without-causal": (
+        lambda: scaled_dot_product_attention(q, k, v, causal_offset=2),
+        r"causal_offset: expected 0 unless is_causal=True, got 2",
+    ),
+    "gqa-heads": (
+        lambda: scaled_dot_product_attention(q, k[:, :3], v[:, :3], enable_gqa=True),
+        re.escape(
+            "key: expected a number of heads (dimension -3) that divides the query's 4, got shape (2, 3"
+        ),
+    ),
+    "gqa-value-heads": (
+        lambda: scaled_dot_product_attention(q, k[:, :2], v, enable_gqa=True),
+        r"value: expected 2 heads",
+    ),
+    "gqa-2d": (
+        lambda: scaled_dot_product_attention(q[0, 0], k[0, 0], v[0, 0], enable_gqa=True),
+        r"query: expected a tensor of shape \(\.\.\., heads, length, dim\)",
+    ),
     # MultiHeadAttention
     "d_model-not-divisible": (
         lambda: MultiHeadAttention(10, 4),
@@ -77,6 +103,33 @@ CASES: dict[str, tuple[Callable[[], object], str]] = {
     "mha-from-torch-kdim": (
         lambda: MultiHeadAttention.from_torch(nn.MultiheadAttention(16, 4, kdim=8)),
         "module:",
+    ),
+    "mha-bias": (
+        lambda: mha()(x, bias=torch.zeros(3, 5, 5)),
+        re.escape("bias: expected a shape that broadcasts to (2, 4, 5, 5), got (3, 5, 5)"),
+    ),
+    "mha-cache-type": (
+        lambda: mha()(x, cache=[]),
+        r"cache: expected a KVCache or a RollingKVCache, got list",
+    ),
+    "mha-rolling-not-causal": (
+        lambda: mha()(x, cache=RollingKVCache(4)),
+        r"is_causal: expected True with a RollingKVCache",
+    ),
+    "mha-rolling-mask": (
+        lambda: mha()(x, mask=torch.ones(5, 5), cache=RollingKVCache(4), is_causal=True),
+        r"mask: expected None with a RollingKVCache",
+    ),
+    "rolling-window": (lambda: RollingKVCache(0), r"window: expected a positive integer, got 0"),
+    "rolling-sinks": (lambda: RollingKVCache(4, sinks=-1), r"sinks: expected a non-negative integer, got -1"),
+    "kv-cache-capacity": (lambda: KVCache(capacity=-3), r"capacity: expected a positive integer, got -3"),
+    "kv-cache-mismatch": (
+        lambda: _grow_with(torch.randn(1, 3, 1, 4)),
+        re.escape("keys: expected shape (1, 2, T, 4) to match the cache, got (1, 3, 1, 4)"),
+    ),
+    "kv-cache-dtype": (
+        lambda: _grow_with(torch.randn(1, 2, 1, 4, dtype=torch.float64)),
+        r"keys: expected dtype torch.float32 on cpu to match the cache, got torch.float64 on cpu",
     ),
     "kv-cache-shape": (
         lambda: KVCache().update(torch.randn(1, 2, 3, 4), torch.randn(1, 3, 3, 4)),

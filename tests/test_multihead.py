@@ -1,4 +1,4 @@
-"""Multi-head attention against nn.MultiheadAttention, GQA against enable_gqa, and the KV cache."""
+"""Multi-head attention against nn.MultiheadAttention, GQA against enable_gqa, and the KV caches."""
 
 from __future__ import annotations
 
@@ -7,7 +7,16 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from attention_book import KVCache, MultiHeadAttention, causal_mask, padding_mask
+import attention_book.core
+import attention_book.multihead
+from attention_book import (
+    KVCache,
+    MultiHeadAttention,
+    RollingKVCache,
+    causal_mask,
+    padding_mask,
+    sliding_window_mask,
+)
 
 B, L, S, E, H = 2, 5, 7, 16, 4
 TOL = {"atol": 1e-5, "rtol": 1e-5}
@@ -163,3 +172,136 @@ def test_dropout_only_in_training():
     attn.train()
     _, weights = attn(x)
     assert weights is not None and (weights == 0).any()
+
+
+@pytest.mark.parametrize("need_weights", [True, False])
+@pytest.mark.parametrize("num_kv_heads", [1, 2, 4])
+def test_kv_cache_chunks_of_any_length_equal_the_full_forward(num_kv_heads: int, need_weights: bool):
+    """A prompt, then chunks of several tokens (bottom-right causal), then single tokens."""
+    torch.manual_seed(0)
+    attn = MultiHeadAttention(E, H, num_kv_heads=num_kv_heads).eval()
+    x = randn(B, 12, E)
+    full, _ = attn(x, is_causal=True)
+    cache = KVCache()
+    steps, start = [], 0
+    for length in (3, 4, 1, 2, 1, 1):
+        out, _ = attn(x[:, start : start + length], is_causal=True, cache=cache, need_weights=need_weights)
+        steps.append(out)
+        start += length
+    torch.testing.assert_close(torch.cat(steps, dim=1), full, **TOL)
+
+
+def test_kv_cache_with_a_padding_mask_equals_the_full_forward():
+    torch.manual_seed(0)
+    attn = MultiHeadAttention(E, H).eval()
+    x = randn(B, 6, E)
+    keep = padding_mask(torch.tensor([6, 4]), 6)  # (B, 1, S): sequence 1 has two padding tokens
+    full, _ = attn(x, mask=keep, is_causal=True)
+    cache = KVCache()
+    first, _ = attn(x[:, :4], mask=keep[..., :4], is_causal=True, cache=cache)
+    second, _ = attn(x[:, 4:], mask=keep, is_causal=True, cache=cache)
+    torch.testing.assert_close(torch.cat([first, second], dim=1), full, **TOL)
+
+
+def test_kv_cache_grows_geometrically_and_copies_only_when_full():
+    cache = KVCache()
+    reallocations, pointer = 0, None
+    for t in range(1, 1001):
+        cache.append(randn(1, 2, 1, 4, seed=t), randn(1, 2, 1, 4, seed=-t))
+        assert cache.keys is not None and len(cache) == t <= cache.capacity < 2 * t
+        if cache.keys.data_ptr() != pointer:
+            reallocations, pointer = reallocations + 1, cache.keys.data_ptr()
+    assert reallocations == 11  # capacities 1, 2, 4, ..., 1024: 11 allocations for 1000 appends
+    assert cache.keys is not None and cache.values is not None
+    torch.testing.assert_close(cache.keys[:, :, 499], randn(1, 2, 1, 4, seed=500)[:, :, 0])
+    torch.testing.assert_close(cache.values[:, :, 999], randn(1, 2, 1, 4, seed=-1000)[:, :, 0])
+    assert cache.nbytes == 2 * 1 * 2 * 1000 * 4 * 4
+
+
+def test_kv_cache_with_a_capacity_never_reallocates():
+    cache = KVCache(capacity=16)
+    cache.append(randn(1, 2, 3, 4), randn(1, 2, 3, 4))
+    assert cache.keys is not None
+    pointer = cache.keys.data_ptr()
+    for _ in range(13):
+        cache.append(randn(1, 2, 1, 4), randn(1, 2, 1, 4))
+    assert cache.keys.data_ptr() == pointer and len(cache) == cache.capacity == 16
+
+
+def window_and_sinks_mask(T: int, window: int, sinks: int) -> torch.Tensor:
+    """(T, T) keep-mask: causal, and within the last ``window`` positions or among the first ``sinks``."""
+    sink_columns = causal_mask(T) & (torch.arange(T) < sinks)[None, :]
+    return sliding_window_mask(T, window) | sink_columns
+
+
+@pytest.mark.parametrize("need_weights", [True, False])
+@pytest.mark.parametrize("num_kv_heads", [1, 2])
+@pytest.mark.parametrize("window, sinks", [(1, 0), (3, 0), (4, 2), (2, 1), (20, 3)])
+def test_rolling_cache_decoding_equals_sliding_window_forward(
+    window: int, sinks: int, num_kv_heads: int, need_weights: bool
+):
+    torch.manual_seed(0)
+    attn = MultiHeadAttention(E, H, num_kv_heads=num_kv_heads).eval()
+    T = 14
+    x = randn(B, T, E)
+    full, full_weights = attn(x, mask=window_and_sinks_mask(T, window, sinks))
+    assert full_weights is not None
+    cache = RollingKVCache(window, sinks=sinks)
+    for t in range(T):  # one token at a time
+        out, weights = attn(x[:, t : t + 1], is_causal=True, cache=cache, need_weights=need_weights)
+        torch.testing.assert_close(out, full[:, t : t + 1], **TOL)
+        assert len(cache) == min(t + 1, window + sinks)
+        if need_weights:  # the weights follow the cache's slot order; cache.positions says which key is which
+            assert weights is not None
+            torch.testing.assert_close(weights[:, :, 0], full_weights[:, :, t, cache.positions], **TOL)
+    assert cache.nbytes == 2 * B * num_kv_heads * min(T, window + sinks) * (E // H) * 4
+
+
+@pytest.mark.parametrize("window, sinks", [(3, 0), (4, 2), (2, 1)])
+def test_rolling_cache_prompts_longer_than_the_window(window: int, sinks: int):
+    """A prompt, a chunk, then single tokens: every chunk sees the keys of its own windows."""
+    torch.manual_seed(0)
+    attn = MultiHeadAttention(E, H, num_kv_heads=2).eval()
+    T = 16
+    x = randn(B, T, E)
+    full, _ = attn(x, mask=window_and_sinks_mask(T, window, sinks))
+    cache = RollingKVCache(window, sinks=sinks)
+    steps, start = [], 0
+    for length in (7, 1, 5, 1, 2):
+        out, _ = attn(x[:, start : start + length], is_causal=True, cache=cache, need_weights=start % 2 == 0)
+        steps.append(out)
+        start += length
+        assert len(cache) == min(start, window + sinks) and cache.seen == start
+    torch.testing.assert_close(torch.cat(steps, dim=1), full, **TOL)
+
+
+def test_rolling_cache_reset():
+    cache = RollingKVCache(2, sinks=1)
+    keys, _ = cache.update(randn(1, 2, 5, 4), randn(1, 2, 5, 4))
+    assert keys.shape == (1, 2, 5, 4) and len(cache) == 3 and cache.positions.tolist() == [0, 1, 2, 3, 4]
+    keys, _ = cache.update(randn(1, 2, 1, 4), randn(1, 2, 1, 4))
+    assert keys.shape == (1, 2, 3, 4) and sorted(cache.positions.tolist()) == [0, 4, 5]
+    cache.reset()
+    assert len(cache) == 0 and cache.nbytes == 0 and cache.keys is None and cache.seen == 0
+
+
+def test_a_mask_is_checked_once_at_the_door(monkeypatch: pytest.MonkeyPatch):
+    """MultiHeadAttention converts and checks the mask; the attention below takes it as it is."""
+    conversions = []
+    original = attention_book.multihead.as_keep_mask
+
+    def counting(name, mask):
+        conversions.append(name)
+        return original(name, mask)
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the mask was checked again below the door")
+
+    monkeypatch.setattr(attention_book.multihead, "as_keep_mask", counting)
+    monkeypatch.setattr(attention_book.core, "check_keep_mask", forbidden)
+    _, ours = torch_pair()
+    x = randn(B, L, E)
+    for need_weights in (True, False):
+        ours(x, mask=torch.tril(torch.ones(L, L)), is_causal=True, need_weights=need_weights)
+        ours(x[:, :2], mask=torch.ones(B, 2, 2), is_causal=True, cache=KVCache(), need_weights=need_weights)
+    assert conversions == ["mask"] * 4
