@@ -6,8 +6,9 @@ biases through a separate ``bias`` argument, and zero weights for a query whose 
 """
 
 from .core import masked_softmax, scaled_dot_product_attention
+from .kv_cache import KVCache, RollingKVCache
 from .masks import causal_mask, combine_masks, padding_mask, padding_mask_from_ids, sliding_window_mask
-from .multihead import KVCache, MultiHeadAttention
+from .multihead import MultiHeadAttention
 from .positional import (
     LearnedPositionalEmbedding,
     RelativePositionBias,
@@ -29,7 +30,14 @@ from .efficient import (
     local_attention,
     tiled_attention,
 )
-from .tasks import train_adding, train_recall, train_reverse
+from .tasks import (
+    train_adding,
+    train_kernel_regression,
+    train_recall,
+    train_reverse,
+    train_seq2seq,
+    train_tiny_transformer,
+)
 from .viz import plot_attention, plot_heads, plot_lines, plot_mask, plot_positional_encoding
 
 __version__ = "0.1.0"
@@ -47,6 +55,7 @@ __all__ = [
     # multihead
     "KVCache",
     "MultiHeadAttention",
+    "RollingKVCache",
     # positional
     "LearnedPositionalEmbedding",
     "RelativePositionBias",
@@ -78,8 +87,11 @@ __all__ = [
     "plot_positional_encoding",
     # toy tasks
     "train_adding",
+    "train_kernel_regression",
     "train_recall",
     "train_reverse",
+    "train_seq2seq",
+    "train_tiny_transformer",
     # submodules
     "efficient",
     "tasks",

@@ -97,10 +97,8 @@ def padding_mask_from_ids(ids: Tensor, pad_id: int) -> Tensor:
         bool tensor ``(B, 1, S)``, shaped like :func:`padding_mask`.
 
     Examples:
-        >>> padding_mask_from_ids(torch.tensor([[5, 7, 0, 0], [3, 0, 0, 0]]), pad_id=0)
-        tensor([[[ True,  True, False, False]],
-        <BLANKLINE>
-                [[ True, False, False, False]]])
+        >>> padding_mask_from_ids(torch.tensor([[5, 7, 0, 0]]), pad_id=0)  # (B, 1, S)
+        tensor([[[ True,  True, False, False]]])
     """
     ids = check_tensor("ids", ids)
     check_ndim("ids", ids, (2,), "(B, S)")

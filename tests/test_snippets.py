@@ -1,8 +1,17 @@
-"""Every file under snippets/ runs on its own, in a fresh interpreter, and prints something."""
+"""Every file under snippets/ runs on its own, in a fresh interpreter, and prints something.
+
+A snippet that a page shows whole, with its output under it, is also run by the browser test
+``test_listings_print_what_the_page_shows``: copied from the page, run in an empty directory, and compared
+character for character with the output the page shows. Where that test runs (Chromium present, or
+``REQUIRE_BROWSER=1`` as in CI), running those snippets here a second time would check nothing more, so
+they are skipped here and run there; every other snippet, and every snippet on a machine without a browser,
+runs here.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,10 +20,30 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SNIPPETS = sorted((ROOT / "snippets").rglob("*.py"))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from browser.support import browser_required, chromium_path  # noqa: E402
+
+
+def shown_whole_with_output() -> set[Path]:
+    """Snippets that some page includes whole, followed by the output directive for the same file."""
+    shown: set[Path] = set()
+    for page in (ROOT / "docs").rglob("*.md"):
+        text = page.read_text(encoding="utf-8")
+        pattern = r'--8<-- "(snippets/[^":]+\.py)"\s*\n\s*```\s*\n\s*<!--\s*output:\s*(\S+)\s*-->'
+        for included, output in re.findall(pattern, text):
+            if included == output:
+                shown.add((ROOT / included).resolve())
+    return shown
+
+
+RUN_FROM_PAGES = shown_whole_with_output() if (chromium_path() or browser_required()) else set()
 
 
 @pytest.mark.parametrize("snippet", SNIPPETS, ids=[s.relative_to(ROOT).as_posix() for s in SNIPPETS])
 def test_snippet_runs(snippet: Path, tmp_path: Path) -> None:
+    if snippet.resolve() in RUN_FROM_PAGES:
+        pytest.skip("run from its page by test_site.py::test_listings_print_what_the_page_shows")
     # Run from an empty directory, as a reader would: only installed packages are importable.
     env = dict(os.environ, PYTHONHASHSEED="0", MPLBACKEND="Agg")
     env.pop("PYTHONPATH", None)
@@ -27,3 +56,8 @@ def test_snippet_runs(snippet: Path, tmp_path: Path) -> None:
 
 def test_there_are_snippets() -> None:
     assert SNIPPETS, "no files under snippets/"
+
+
+def test_pages_show_most_snippets_with_their_output() -> None:
+    """The pattern above recognises the pages' listings: most snippets are shown whole with an output."""
+    assert len(shown_whole_with_output()) >= len(SNIPPETS) // 2

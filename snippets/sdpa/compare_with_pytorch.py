@@ -17,4 +17,5 @@ keep = causal_mask(L)  # (L, L) bool, True = may attend
 ours, weights = scaled_dot_product_attention(q, k, v, mask=keep)
 theirs = F.scaled_dot_product_attention(q, k, v, attn_mask=keep)
 print(f"max |ours - torch|, causal:  {(ours - theirs).abs().max():.1e}")
-print("weights above the diagonal:", weights.triu(diagonal=1).abs().max().item())
+above = weights.triu(diagonal=1).abs().max().item()
+print("weights above the diagonal:", above)

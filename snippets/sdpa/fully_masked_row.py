@@ -1,4 +1,5 @@
-# A query with no key to attend to: textbook softmax gives NaN, the book's gives zeros.
+# A query with no key to attend to: the textbook softmax gives NaN,
+# the book's gives zeros.
 import torch
 
 from attention_book import scaled_dot_product_attention

@@ -1,4 +1,5 @@
-# Attention for one short sequence, one line per step of softmax(q k^T / sqrt(d_k)) v.
+# Attention for one short sequence, one line per step of
+# softmax(q k^T / sqrt(d_k)) v.
 import math
 
 import torch

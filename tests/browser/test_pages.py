@@ -224,6 +224,7 @@ def sideways_overflow(page: Page) -> list[str]:
                 return false;
             };
             const excused = el => {
+                el = el.closest('mjx-container') || el;  // a glyph of a formula stands for the formula
                 let clip = el.parentElement;
                 while (clip && clip !== document.body && getComputedStyle(clip).overflowX === 'visible') {
                     clip = clip.parentElement;
@@ -258,6 +259,13 @@ def test_no_sideways_overflow_on_phone(page_path: str, new_context: NewContext) 
     offenders = sideways_overflow(page)
     assert scroll_width <= width + 1, f"the page is {scroll_width} px wide at a {width} px viewport"
     assert_none(offenders, f"elements sticking out of the {width} px viewport")
+    # A formula squeezed to nothing (an SVG capped at the width of a box that shrinks to fit it) is blank.
+    collapsed = page.evaluate(
+        """() => [...document.querySelectorAll('mjx-container > svg')]
+            .filter(svg => svg.getBoundingClientRect().width <= 2)
+            .map(svg => svg.getAttribute('aria-label') || '?')"""
+    )
+    assert_none(collapsed, f"formulas drawn blank (no width) at {width} px")
 
 
 # ---------------------------------------------------------------------------------------------------------

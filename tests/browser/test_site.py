@@ -116,6 +116,11 @@ def copy_with_button(page: Page, target: str) -> str:
     """Click the copy button of the code block ``target`` and return what it put on the clipboard."""
     page.evaluate("navigator.clipboard.writeText('clipboard before the click')")
     button = page.locator(f'button[data-clipboard-target="{target}"]')
+    # A block inside a collapsed solution or source is copied after opening it, as a reader would.
+    open_ancestors = """b => {
+        for (let d = b.closest('details'); d; d = d.parentElement.closest('details')) d.open = true;
+    }"""
+    button.evaluate(open_ancestors)
     button.scroll_into_view_if_needed()
     button.click()
     return page.evaluate("navigator.clipboard.readText()")
