@@ -575,10 +575,15 @@ def on_files(files, config):  # type: ignore[no-untyped-def]
         scripts = figure_scripts()
         targets = {s: {t: figure_cache_path(s, t) for t in THEMES} for s in scripts}
         USED_CACHE_FILES.update(p for paths in targets.values() for p in paths.values())
-        draw_figures(
-            {s: paths for s, paths in targets.items() if not all(p.exists() for p in paths.values())}
-        )
-        prefetch_outputs(pages)
+        missing = {s: paths for s, paths in targets.items() if not all(p.exists() for p in paths.values())}
+        # Figures draw in two processes while the listings run, two at a time: the build keeps both
+        # cores busy instead of waiting on one long sequence.
+        halves = [dict(list(missing.items())[i::2]) for i in range(2)]
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            work = [pool.submit(draw_figures, half) for half in halves]
+            work.append(pool.submit(prefetch_outputs, pages))
+            for done in work:
+                done.result()  # re-raises the first BuildError
         index_pages(pages)
     except BuildError as error:
         raise PluginError(str(error)) from None
@@ -650,6 +655,11 @@ def on_page_content(html, page, config, files):  # type: ignore[no-untyped-def]
 def book_page_content(html: str, src_uri: str) -> str:
     """The page's HTML with API back-links, or a notebook's download link and marked math."""
     if src_uri.startswith("reference/api/"):
+        # The collapsed source of each object stays out of the search index, which every page downloads.
+        html = html.replace(
+            '<details class="mkdocstrings-source">',
+            '<details class="mkdocstrings-source" data-search-exclude>',
+        )
         return add_taught_in(html, src_uri)
     if not is_notebook(src_uri):
         return html

@@ -37,7 +37,6 @@ from collections.abc import Callable
 import torch
 import torch.nn.functional as F
 from torch import Tensor
-from torch.nn.attention.bias import causal_lower_right
 
 from ._checks import check_broadcasts, check_keep_mask, check_qkv, check_tensor
 
@@ -288,6 +287,10 @@ def _fused_unmasked(
     if causal_offset == 0:
         return sdpa(query, key, value, is_causal=True, enable_gqa=enable_gqa)
     if causal_offset == S - L:
+        # Imported here: torch.nn.attention.bias pulls in torch._dynamo, seconds of start-up for every
+        # program that imports attention_book, and only a chunk of queries over a cache needs it.
+        from torch.nn.attention.bias import causal_lower_right
+
         return sdpa(query, key, value, attn_mask=causal_lower_right(L, S), enable_gqa=enable_gqa)
     return None
 
