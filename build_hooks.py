@@ -298,9 +298,14 @@ def mathjax_version() -> str:
     return str(json.loads(package.read_text(encoding="utf-8"))["version"])
 
 
+@cache
+def math_script_hash() -> str:
+    """Hash of ``typeset_math.js`` and the MathJax version: what every formula's cache key shares."""
+    return hashlib.sha256(MATH_SCRIPT.read_bytes() + mathjax_version().encode()).hexdigest()
+
+
 def math_cache_path(formula: Formula) -> Path:
-    digest = hashlib.sha256(f"{mathjax_version()}|{int(formula[1])}|{formula[0]}".encode())
-    digest.update(MATH_SCRIPT.read_bytes())
+    digest = hashlib.sha256(f"{math_script_hash()}|{int(formula[1])}|{formula[0]}".encode())
     return CACHE / "math" / f"{digest.hexdigest()[:24]}.json"
 
 
@@ -444,12 +449,13 @@ def page_title(markdown: str, fallback: str) -> str:
     return match[1].strip() if match else fallback
 
 
+def citation_keys(match: re.Match[str]) -> list[str]:
+    """``[@a; @b]`` -> ``["a", "b"]``."""
+    return [key.strip().lstrip("@") for key in match["keys"].split(";")]
+
+
 def cited_keys(markdown: str) -> list[str]:
-    return [
-        key.strip().lstrip("@")
-        for m in CITATION.finditer(without_code(markdown))
-        for key in m["keys"].split(";")
-    ]
+    return [key for match in CITATION.finditer(without_code(markdown)) for key in citation_keys(match)]
 
 
 def render_citations(markdown: str, src_uri: str) -> str:
@@ -459,7 +465,7 @@ def render_citations(markdown: str, src_uri: str) -> str:
     target = os.path.relpath(BIBLIOGRAPHY_PAGE, os.path.dirname(src_uri) or ".")
 
     def link(match: re.Match[str]) -> str:
-        keys = [key.strip().lstrip("@") for key in match["keys"].split(";")]
+        keys = citation_keys(match)
         unknown = [key for key in keys if key not in entries]
         if unknown:
             raise BuildError(f"{src_uri}: unknown citation key(s) {', '.join(unknown)}; see bibliography.yml")
@@ -546,6 +552,7 @@ def is_book(config) -> bool:  # type: ignore[no-untyped-def]
 def on_config(config):  # type: ignore[no-untyped-def]
     library_hash.cache_clear()  # mkdocs serve: the library may have changed since the last build
     mathjax_version.cache_clear()
+    math_script_hash.cache_clear()
     PAGE_FORMULAS.clear()
     bibliography.cache_clear()
     USED_CACHE_FILES.clear()

@@ -19,10 +19,14 @@ problem, reported with the page and the block's first line. Blocks are recognise
 
 from __future__ import annotations
 
+import doctest
+import importlib
+import pkgutil
 import re
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 from bs4 import BeautifulSoup, Tag
 from pytest_codeblocks.main import extract_from_file
@@ -106,18 +110,18 @@ def _is_library_code(element: Tag) -> bool:
     return element.find_parent(class_=("doc-signature", "mkdocstrings-source")) is not None
 
 
-def docstring_texts() -> list[str]:
-    """Every docstring of ``attention_book``, normalized: the examples on API pages come from these."""
-    import doctest
-    import importlib
-    import pkgutil
-
+def library_modules() -> list[ModuleType]:
+    """``attention_book`` and every module under it, imported."""
     import attention_book
 
-    finder = doctest.DocTestFinder()
     names = sorted(m.name for m in pkgutil.walk_packages(attention_book.__path__, "attention_book."))
-    modules = [attention_book, *(importlib.import_module(name) for name in names)]
-    return [squash(test.docstring or "") for module in modules for test in finder.find(module)]
+    return [attention_book, *(importlib.import_module(name) for name in names)]
+
+
+def docstring_texts() -> list[str]:
+    """Every docstring of ``attention_book``, squashed: the examples on API pages come from these."""
+    finder = doctest.DocTestFinder()
+    return [squash(test.docstring or "") for module in library_modules() for test in finder.find(module)]
 
 
 def squash(text: str) -> str:

@@ -6,18 +6,9 @@ The API pages show these examples; the site guard accepts them because this test
 from __future__ import annotations
 
 import doctest
-import importlib
-import pkgutil
-from types import ModuleType
 
 import pytest
-
-import attention_book
-
-
-def library_modules() -> list[ModuleType]:
-    names = [m.name for m in pkgutil.walk_packages(attention_book.__path__, "attention_book.")]
-    return [attention_book, *(importlib.import_module(name) for name in sorted(names))]
+from site_guard import library_modules
 
 
 def examples() -> list[doctest.DocTest]:
