@@ -40,6 +40,9 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the build loads this file as a hook, not a module
+from listing_runner import WarmPool, fresh_run, reader_env  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent
 CACHE = ROOT / ".cache"
 FIGURES = ROOT / "figures"
@@ -100,12 +103,6 @@ def file_key(path: Path, *extra: str) -> str:
     return digest.hexdigest()[:24]
 
 
-def _clean_env() -> dict[str, str]:
-    env = dict(os.environ, PYTHONHASHSEED="0", MPLBACKEND="Agg")
-    env.pop("PYTHONPATH", None)
-    return env
-
-
 # ---------------------------------------------------------------------------------------------------------
 # 1. Listing outputs
 # ---------------------------------------------------------------------------------------------------------
@@ -115,25 +112,22 @@ def _output_cache_path(snippet: Path) -> Path:
     return CACHE / "outputs" / f"{snippet.stem}-{file_key(snippet)}.txt"
 
 
-def run_snippet(snippet: Path) -> str:
-    """Run one snippet file in a fresh interpreter and return what it prints (cached)."""
+def run_snippet(snippet: Path, pool: WarmPool | None = None) -> str:
+    """Run one snippet file as its own program and return what it prints (cached).
+
+    With a ``pool`` of warm interpreters it runs in a process forked from one that has already imported
+    the library (see listing_runner.py); without one, in a fresh interpreter.
+    """
     cached = _output_cache_path(snippet)
     USED_CACHE_FILES.add(cached)
     if cached.exists():
         return cached.read_text(encoding="utf-8")
-    proc = subprocess.run(
-        [sys.executable, str(snippet)],
-        cwd=ROOT,
-        env=_clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if proc.returncode != 0:
-        raise BuildError(f"listing {snippet.relative_to(ROOT)} failed:\n{proc.stderr[-4000:]}")
+    result = pool.run(snippet, cwd=ROOT) if pool else fresh_run(snippet, cwd=ROOT, timeout=600)
+    if result.returncode != 0:
+        raise BuildError(f"listing {snippet.relative_to(ROOT)} failed:\n{result.stderr[-4000:]}")
     cached.parent.mkdir(parents=True, exist_ok=True)
-    cached.write_text(proc.stdout, encoding="utf-8")
-    return proc.stdout
+    cached.write_text(result.stdout, encoding="utf-8")
+    return result.stdout
 
 
 def _snippet_path(relative: str, page_name: str) -> Path:
@@ -161,7 +155,7 @@ def printed_value(output: str, label: str, where: str) -> str:
 
 
 def prefetch_outputs(pages: list[tuple[str, str]]) -> None:
-    """Run every uncached snippet named by an output directive, two at a time."""
+    """Run every uncached snippet named by an output or value directive, two at a time."""
     snippets = {
         _snippet_path(match["path"], name)
         for name, markdown in pages
@@ -169,8 +163,10 @@ def prefetch_outputs(pages: list[tuple[str, str]]) -> None:
         for match in directive.finditer(markdown)
     }
     missing = sorted(s for s in snippets if not _output_cache_path(s).exists())
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        list(pool.map(run_snippet, missing))
+    if not missing:
+        return
+    with WarmPool(workers=2) as warm, ThreadPoolExecutor(max_workers=2) as threads:
+        list(threads.map(lambda snippet: run_snippet(snippet, warm), missing))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -197,7 +193,7 @@ def draw_figures(jobs: dict[Path, dict[str, Path]]) -> None:
         return
     payload = json.dumps({str(s): {t: str(p) for t, p in targets.items()} for s, targets in jobs.items()})
     command = [sys.executable, str(Path(__file__)), "draw", "--jobs", payload]
-    proc = subprocess.run(command, cwd=ROOT, env=_clean_env(), capture_output=True, text=True, timeout=900)
+    proc = subprocess.run(command, cwd=ROOT, env=reader_env(), capture_output=True, text=True, timeout=900)
     if proc.returncode != 0:
         failed = re.search(r"^FIGURE FAILED: (.+)$", proc.stderr, re.MULTILINE)
         name = failed.group(1) if failed else ", ".join(figure_name(s) for s in jobs)
@@ -230,12 +226,17 @@ def _draw_main(jobs: dict[str, dict[str, str]]) -> int:
 
 
 def render_figure(name: str, alt: str, page_src_uri: str) -> str:
-    """Markdown for a figure: the light and the dark SVG, Material shows the one matching the palette."""
+    """Markdown for a figure: the light and the dark SVG, Material shows the one matching the palette.
+
+    Both images load lazily: the browser fetches a figure when it comes near the viewport, and never the
+    other palette's image, which is not rendered (``display: none``) until the reader switches palettes.
+    """
     if not (FIGURES / f"{name}.py").is_file():
         raise BuildError(f"{page_src_uri}: figure directive names {name!r}, but figures/{name}.py is missing")
     page_dir = os.path.dirname(page_src_uri)
     images = "\n".join(
         f"![{alt}]({os.path.relpath(f'{FIGURE_URL}/{name}-{theme}.svg', page_dir or '.')}#only-{theme})"
+        "{ loading=lazy decoding=async }"
         for theme in THEMES
     )
     return f'<figure class="book-figure" markdown>\n{images}\n<figcaption>{alt}</figcaption>\n</figure>'
@@ -703,8 +704,8 @@ def on_post_page(output, page, config):  # type: ignore[no-untyped-def]
 
 
 def on_post_build(config):  # type: ignore[no-untyped-def]
-    """Evict cached outputs and figures that this build did not use."""
-    if not is_book(config):
+    """Evict cached outputs and figures that this build did not use (``BOOK_KEEP_CACHE=1`` keeps them)."""
+    if not is_book(config) or os.environ.get("BOOK_KEEP_CACHE"):
         return
     for folder in (CACHE / "outputs", CACHE / "figures", CACHE / "math"):
         for path in folder.glob("*") if folder.is_dir() else ():

@@ -1,4 +1,7 @@
-"""Every file under snippets/ runs on its own, in a fresh interpreter, and prints something.
+"""Every file under snippets/ runs as its own program, and prints something.
+
+Each runs in a process of its own, forked from a warm interpreter that has imported the library
+(``listing_runner.py``; ``BOOK_FRESH_INTERPRETER=1`` starts a fresh interpreter each time instead).
 
 A snippet that a page shows whole, with its output under it, is also run by the browser test
 ``test_listings_print_what_the_page_shows``: copied from the page, run in an empty directory, and compared
@@ -10,9 +13,7 @@ runs here.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -23,6 +24,8 @@ SNIPPETS = sorted((ROOT / "snippets").rglob("*.py"))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from browser.support import browser_required, chromium_path  # noqa: E402
+
+from listing_runner import WarmPool  # noqa: E402
 
 
 def shown_whole_with_output() -> set[Path]:
@@ -41,17 +44,13 @@ RUN_FROM_PAGES = shown_whole_with_output() if (chromium_path() or browser_requir
 
 
 @pytest.mark.parametrize("snippet", SNIPPETS, ids=[s.relative_to(ROOT).as_posix() for s in SNIPPETS])
-def test_snippet_runs(snippet: Path, tmp_path: Path) -> None:
+def test_snippet_runs(snippet: Path, tmp_path: Path, warm_python: WarmPool) -> None:
     if snippet.resolve() in RUN_FROM_PAGES:
         pytest.skip("run from its page by test_site.py::test_listings_print_what_the_page_shows")
     # Run from an empty directory, as a reader would: only installed packages are importable.
-    env = dict(os.environ, PYTHONHASHSEED="0", MPLBACKEND="Agg")
-    env.pop("PYTHONPATH", None)
-    proc = subprocess.run(
-        [sys.executable, str(snippet)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip(), f"{snippet.name} prints nothing: a listing must show its result"
+    run = warm_python.run(snippet, cwd=tmp_path, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip(), f"{snippet.name} prints nothing: a listing must show its result"
 
 
 def test_there_are_snippets() -> None:

@@ -31,6 +31,7 @@ class Recorder:
     error_responses: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
+    responses: list[Response] = field(default_factory=list)
 
     def attach(self, page: Page) -> None:
         """Start listening to ``page``'s events."""
@@ -47,6 +48,7 @@ class Recorder:
         self.failed_requests.append(f"{request.url} ({request.failure})")
 
     def _on_response(self, response: Response) -> None:
+        self.responses.append(response)
         if response.status >= 400:
             self.error_responses.append(f"{response.url} (HTTP {response.status})")
 
@@ -60,6 +62,16 @@ class Recorder:
     def _on_page_error(self, error: PlaywrightError) -> None:
         frames = [line.strip() for line in (error.stack or "").splitlines()[1:] if line.strip()]
         self.page_errors.append(f"{error.message} ({frames[0] if frames else 'no stack'})")
+
+    def bytes_transferred(self) -> dict[str, int]:
+        """Bytes of each response received so far (headers and body as sent), by URL."""
+        sizes: dict[str, int] = {}
+        for response in self.responses:
+            size = response.request.sizes()
+            sizes[response.url] = (
+                sizes.get(response.url, 0) + size["responseHeadersSize"] + size["responseBodySize"]
+            )
+        return sizes
 
     def foreign_requests(self, base_url: str) -> list[str]:
         """Requests to any host but the local server (``data:`` and ``blob:`` URLs are not requests)."""
@@ -80,13 +92,18 @@ class Visit:
     recorder: Recorder
 
 
-def open_page(context: BrowserContext, url: str) -> Visit:
-    """Open ``url`` in a new tab of ``context``, recording everything, and wait until it has settled."""
+def open_page(context: BrowserContext, url: str, until_idle: bool = False) -> Visit:
+    """Open ``url`` in a new tab of ``context``, recording everything, and wait until it has settled.
+
+    ``until_idle`` also waits for the network to stay quiet for half a second, so that requests made
+    after the load event (by Material's scripts) are recorded too.
+    """
     page = context.new_page()
     page.set_default_timeout(SETTLE_TIMEOUT_MS)
     recorder = Recorder()
     recorder.attach(page)
-    response = page.goto(url, wait_until="networkidle", timeout=LOAD_TIMEOUT_MS)
+    wait_until = "networkidle" if until_idle else "load"
+    response = page.goto(url, wait_until=wait_until, timeout=LOAD_TIMEOUT_MS)
     settle(page)
     return Visit(page=page, status=response.status if response else None, recorder=recorder)
 

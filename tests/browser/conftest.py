@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, sync_playwright
 
-from .browsing import DESKTOP
+from .browsing import DESKTOP, PHONE, Visit, open_page
 from .support import (
     CHROMIUM_ARGS,
     INSTALL_HINT,
@@ -38,6 +38,27 @@ PAGE_SELECTIONS: dict[str, Callable[[PageInfo], bool]] = {
     "page_with_outputs": lambda info: info.has_listing_output,
     "page_with_notebook": lambda info: info.has_notebook_download,
 }
+
+
+def _page_of(item: pytest.Item) -> str:
+    """The page a test checks (its page parameter), or "" for a test of the site as a whole."""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    return next((str(params[name]) for name in PAGE_SELECTIONS if name in params), "")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Order the browser tests page by page: all checks of one page, then the next page.
+
+    Checks that only look at a page then share one load of it (``shared_page``). Within a page the
+    tests keep the order of the files; tests outside tests/browser keep their places, before these.
+    """
+    browser = [item for item in items if item.get_closest_marker("browser")]
+    if not browser:
+        return
+    others = [item for item in items if not item.get_closest_marker("browser")]
+    position = {id(item): index for index, item in enumerate(browser)}
+    browser.sort(key=lambda item: (_page_of(item), position[id(item)]))
+    items[:] = others + browser
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -104,3 +125,47 @@ def new_context(browser: Browser, base_url: str) -> Iterator[Callable[..., Brows
     yield make
     for context in contexts:
         context.close()
+
+
+VIEWS = {"desktop": DESKTOP, "phone": PHONE}
+
+
+class SharedPages:
+    """One loaded tab per palette and width of the page under test, shared by the checks that only read.
+
+    Opening a page in Chromium is most of what a check costs. The tests that read a page without
+    changing it (console, images, math, links, overflow, axe, screenshots, listings) ask for it here and
+    get the same tab; when a test asks for another page, the tabs of the previous one are closed. Tests
+    that change a page (palette toggle, copy buttons, navigation, downloads) open their own.
+    """
+
+    def __init__(self, browser: Browser, base_url: str) -> None:
+        self._browser = browser
+        self._base_url = base_url
+        self._path: str | None = None
+        self._visits: dict[tuple[str, str], Visit] = {}
+
+    def get(self, path: str, scheme: str = "light", view: str = "desktop") -> Visit:
+        """The page at ``path``, palette ``scheme`` ("light", "dark"), width ``view`` ("desktop", "phone")."""
+        if path != self._path:
+            self.close()
+            self._path = path
+        if (scheme, view) not in self._visits:
+            context = self._browser.new_context(
+                color_scheme=scheme, viewport=VIEWS[view], base_url=self._base_url
+            )
+            self._visits[scheme, view] = open_page(context, path, until_idle=True)
+        return self._visits[scheme, view]
+
+    def close(self) -> None:
+        for visit in self._visits.values():
+            visit.page.context.close()
+        self._visits.clear()
+
+
+@pytest.fixture(scope="session")
+def shared_pages(browser: Browser, base_url: str) -> Iterator[SharedPages]:
+    """The session's :class:`SharedPages`."""
+    pages = SharedPages(browser, base_url)
+    yield pages
+    pages.close()

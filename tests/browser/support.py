@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import functools
+import gzip
 import os
 import re
 import shutil
@@ -25,7 +26,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[2]
-SITE = ROOT / "site"
+SITE = Path(os.environ.get("BOOK_SITE", ROOT / "site"))  # another built copy of the book, if set
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -79,7 +80,7 @@ def ensure_site() -> Path:
         if not (SITE / "index.html").is_file():
             env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
             mkdocs = Path(sys.executable).with_name("mkdocs")
-            subprocess.run([str(mkdocs), "build", "--strict"], cwd=ROOT, env=env, check=True)
+            subprocess.run([str(mkdocs), "build", "--strict", "-d", str(SITE)], cwd=ROOT, env=env, check=True)
     return SITE
 
 
@@ -155,24 +156,49 @@ def slug(path: str) -> str:
 # ---------------------------------------------------------------------------------------------------------
 
 
-class _SiteHandler(SimpleHTTPRequestHandler):
-    """Serves the site's files quietly, with ``sitemap.xml``'s URLs moved to the server's own origin.
+COMPRESSED_TYPES = ("text/", "application/javascript", "application/json", "application/xml", "image/svg+xml")
 
-    The sitemap names pages under ``site_url`` (``http://127.0.0.1:8000/``), but the tests serve on a free
-    port. Material's instant navigation only takes over links that the sitemap lists *on the page's own
-    origin*; rewriting the sitemap serves the site as if it were deployed at ``site_url``, so instant
-    navigation works here as it does for readers.
+
+@functools.lru_cache(maxsize=512)
+def _gzipped(path: Path, mtime_ns: int) -> bytes:
+    return gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
+
+
+class _SiteHandler(SimpleHTTPRequestHandler):
+    """Serves the site's files quietly, compressed as a static host serves them, with a local sitemap.
+
+    * Text files (HTML, CSS, JavaScript, JSON, SVG, XML) go out gzip-compressed to a client that accepts
+      it, as GitHub Pages, Netlify or any nginx set-up sends them: the page weight the tests measure is
+      what a reader downloads.
+    * The sitemap names pages under ``site_url`` (``http://127.0.0.1:8000/``), but the tests serve on a
+      free port. Material's instant navigation only takes over links that the sitemap lists *on the page's
+      own origin*; rewriting the sitemap serves the site as if it were deployed at ``site_url``, so instant
+      navigation works here as it does for readers.
     """
 
     def do_GET(self) -> None:
-        if urlsplit(self.path).path != "/sitemap.xml":
+        if urlsplit(self.path).path == "/sitemap.xml":
+            text = (Path(self.directory) / "sitemap.xml").read_text(encoding="utf-8")
+            own_origin = f"http://{self.server.server_address[0]}:{self.server.server_address[1]}"
+            body = re.sub(r"<loc>\s*https?://[^/<]+", f"<loc>{own_origin}", text).encode("utf-8")
+            self._send(body, "application/xml", compressed=False)
+            return
+        path = Path(self.translate_path(self.path))
+        if path.is_dir() and (path / "index.html").is_file() and urlsplit(self.path).path.endswith("/"):
+            path = path / "index.html"
+        content_type = self.guess_type(str(path))
+        wants_gzip = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (path.is_file() and wants_gzip and content_type.startswith(COMPRESSED_TYPES)):
             super().do_GET()
             return
-        text = (Path(self.directory) / "sitemap.xml").read_text(encoding="utf-8")
-        own_origin = f"http://{self.server.server_address[0]}:{self.server.server_address[1]}"
-        body = re.sub(r"<loc>\s*https?://[^/<]+", f"<loc>{own_origin}", text).encode("utf-8")
+        self._send(_gzipped(path, path.stat().st_mtime_ns), content_type, compressed=True)
+
+    def _send(self, body: bytes, content_type: str, compressed: bool) -> None:
         self.send_response(200)
-        self.send_header("Content-Type", "application/xml")
+        self.send_header("Content-Type", content_type)
+        if compressed:
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Vary", "Accept-Encoding")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)

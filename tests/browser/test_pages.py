@@ -23,6 +23,8 @@ from .browsing import (
     raw_tex,
     switch_palette,
 )
+from .conftest import SharedPages
+from .support import inventory
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -34,9 +36,9 @@ NewContext = Callable[..., BrowserContext]
 # ---------------------------------------------------------------------------------------------------------
 
 
-def test_page_loads_cleanly(page_path: str, new_context: NewContext, base_url: str) -> None:
+def test_page_loads_cleanly(page_path: str, shared_pages: SharedPages, base_url: str) -> None:
     """The page answers 200 and loads with no console error, no failed request, nothing from elsewhere."""
-    visit = open_page(new_context(), page_path)
+    visit = shared_pages.get(page_path)
     recorder = visit.recorder
     assert visit.status == 200
     assert_none(recorder.console_errors, "console errors")
@@ -46,15 +48,47 @@ def test_page_loads_cleanly(page_path: str, new_context: NewContext, base_url: s
     assert_none(recorder.foreign_requests(base_url), "requests to hosts other than the local server")
 
 
+# A page as a reader gets it on a first visit, read to the end (every figure of its palette fetched), from
+# a server that compresses text as static hosts do (tests/browser/support.py): at most this many bytes over
+# the wire. Notebook pages carry the notebook's own styles and outputs.
+PAGE_BUDGET = 600 * 1024
+NOTEBOOK_PAGE_BUDGET = 1024 * 1024
+
+
+def test_page_weight(page_path: str, shared_pages: SharedPages) -> None:
+    """A cold visit, scrolled to the end, transfers no more than the page budget."""
+    info = next(info for info in inventory() if info.path == page_path)
+    budget = NOTEBOOK_PAGE_BUDGET if info.has_notebook_download else PAGE_BUDGET
+    sizes = shared_pages.get(page_path).recorder.bytes_transferred()
+    total = sum(sizes.values())
+    largest = ", ".join(
+        f"{urlsplit(url).path} {size / 1024:.0f} KiB"
+        for url, size in sorted(sizes.items(), key=lambda x: -x[1])[:5]
+    )
+    assert total <= budget, (
+        f"{total / 1024:.0f} KiB transferred, budget {budget / 1024:.0f} KiB; largest: {largest}"
+    )
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Images and figures
 # ---------------------------------------------------------------------------------------------------------
 
 
 def broken_images(page: Page) -> list[str]:
-    """Sources of the images that have not loaded, hidden ones (such as the other palette's) included."""
+    """Sources of the images that do not load, hidden ones (such as the other palette's) included.
+
+    Figures load lazily, so each image is first switched to eager loading and awaited.
+    """
     return page.evaluate(
-        "[...document.images].filter(img => !(img.complete && img.naturalWidth > 0)).map(img => img.src)"
+        """async () => {
+            const images = [...document.images];
+            await Promise.all(images.map(img => {
+                img.loading = 'eager';
+                return img.decode().catch(() => null);
+            }));
+            return images.filter(img => !(img.complete && img.naturalWidth > 0)).map(img => img.src);
+        }"""
     )
 
 
@@ -72,9 +106,9 @@ def figure_variants(page: Page) -> list[dict[str, list[str]]]:
     )
 
 
-def test_images_load(page_path: str, new_context: NewContext) -> None:
+def test_images_load(page_path: str, shared_pages: SharedPages) -> None:
     """Every image has loaded, and every figure has exactly one light and one dark variant."""
-    page = open_page(new_context(), page_path).page
+    page = shared_pages.get(page_path).page
     assert_none(broken_images(page), "images that did not load")
     for figure in figure_variants(page):
         light = [name for name in figure["all"] if name.endswith("-light.svg")]
@@ -111,9 +145,9 @@ def test_palette_switches_figures(page_path: str, new_context: NewContext) -> No
 # ---------------------------------------------------------------------------------------------------------
 
 
-def test_math_is_typeset(page_path: str, new_context: NewContext) -> None:
+def test_math_is_typeset(page_path: str, shared_pages: SharedPages) -> None:
     """MathJax has typeset every formula: no raw TeX left in the visible text, no TeX error."""
-    page = open_page(new_context(), page_path).page
+    page = shared_pages.get(page_path).page
     counts = math_counts(page)
     if counts["arithmatex"]:
         assert counts["typeset"] > 0, "the page has formulas but MathJax typeset none"
@@ -162,13 +196,13 @@ def internal_links(page: Page, base_url: str) -> list[str]:
     return sorted({href for href in hrefs if urlsplit(href)[:2] == origin})
 
 
-def test_internal_links_resolve(page_path: str, new_context: NewContext, base_url: str) -> None:
+def test_internal_links_resolve(page_path: str, shared_pages: SharedPages, base_url: str) -> None:
     """Every link inside the site reaches a page that exists and, with a #fragment, an element there.
 
     Fragments on the page itself are looked up in the live document (scripts may add ids); on other
     pages, in their HTML as served.
     """
-    page = open_page(new_context(), page_path).page
+    page = shared_pages.get(page_path).page
     here = urldefrag(page.url).url
     problems = []
     for link in internal_links(page, base_url):
@@ -251,9 +285,9 @@ def sideways_overflow(page: Page) -> list[str]:
     )
 
 
-def test_no_sideways_overflow_on_phone(page_path: str, new_context: NewContext) -> None:
+def test_no_sideways_overflow_on_phone(page_path: str, shared_pages: SharedPages) -> None:
     """At a phone's width (375 px) the page does not scroll sideways; only code, tables and math may."""
-    page = open_page(new_context(viewport=PHONE), page_path).page
+    page = shared_pages.get(page_path, view="phone").page
     width = PHONE["width"]
     scroll_width = page.evaluate("document.scrollingElement.scrollWidth")
     offenders = sideways_overflow(page)
@@ -298,7 +332,7 @@ def serious_violations(page: Page, shown: int = 5) -> list[str]:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_accessibility(page_path: str, scheme: str, new_context: NewContext) -> None:
+def test_accessibility(page_path: str, scheme: str, shared_pages: SharedPages) -> None:
     """axe-core finds no serious or critical accessibility violation, in either palette."""
-    page = open_page(new_context(scheme=scheme), page_path).page
+    page = shared_pages.get(page_path, scheme=scheme).page
     assert_none(serious_violations(page), f"serious axe-core violations ({scheme} palette)")

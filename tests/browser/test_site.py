@@ -8,19 +8,17 @@ from __future__ import annotations
 import difflib
 import json
 import os
-import subprocess
-import sys
+import re
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
 import pytest
 from playwright.sync_api import BrowserContext, Page
 
+from listing_runner import Result, WarmPool
+
 from .browsing import (
-    DESKTOP,
-    PHONE,
     assert_none,
     follow_link,
     instant_navigation_enabled,
@@ -28,6 +26,7 @@ from .browsing import (
     open_page,
     raw_tex,
 )
+from .conftest import SharedPages
 from .support import ROOT, slug
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -203,24 +202,44 @@ def listings_with_output(page: Page) -> list[dict[str, str | None]]:
     )
 
 
-def run_listing(code: str, workdir: Path) -> subprocess.CompletedProcess[str]:
-    """Run ``code`` as a reader would after copying it: a fresh interpreter in an empty directory.
+def run_listing(code: str, workdir: Path, warm_python: WarmPool) -> Result:
+    """Run ``code`` as a reader would after copying it: its own program, in an empty directory.
 
     Only the installed packages (``attention_book`` among them, installed editable) are importable; the
-    environment is the build's (no PYTHONPATH, PYTHONHASHSEED=0, Matplotlib's Agg backend).
+    environment is the build's (no PYTHONPATH, PYTHONHASHSEED=0, Matplotlib's Agg backend). The program
+    runs in a process forked from an interpreter that has already imported the library
+    (``listing_runner.py``), which spares each listing the seconds of ``import torch``.
     """
     workdir.mkdir(parents=True)
     (workdir / "listing.py").write_text(code, encoding="utf-8")
-    env = dict(os.environ, PYTHONHASHSEED="0", MPLBACKEND="Agg")
-    env.pop("PYTHONPATH", None)
-    return subprocess.run(
-        [sys.executable, "listing.py"],
-        cwd=workdir,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=LISTING_TIMEOUT_S,
-    )
+    return warm_python.run(workdir / "listing.py", cwd=workdir, timeout=LISTING_TIMEOUT_S)
+
+
+MEASURED_MARKER = "# book: measured"
+NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def comparable(code: str, output: str) -> str:
+    """The output as compared: a listing marked ``# book: measured`` (timings) has its numbers masked.
+
+    Such a listing prints measurements that change from run to run; its run must still print the same
+    lines and words as the page, with a number wherever the page has one (the spaces between them may
+    differ: a table's columns widen with its numbers).
+    """
+    if MEASURED_MARKER not in code:
+        return output
+    masked = NUMBER.sub("<n>", output)
+    return "\n".join(" ".join(line.split()) for line in masked.splitlines())  # columns may shift
+
+
+def test_measured_outputs_compare_by_shape_not_numbers() -> None:
+    """Masking spares a measured listing's changing numbers, and nothing else, and no other listing."""
+    measured = f"{MEASURED_MARKER}\nprint(...)"
+    assert comparable(measured, "n=256: 1.3 ms, 2.0e-3 s") == comparable(measured, "n=256: 10.25 ms, 7e-4 s")
+    assert comparable(measured, "n=256: 1.3 ms") != comparable(measured, "n=256: 1.3 s")
+    assert comparable(measured, "a 1\nb 2") != comparable(measured, "a 1")
+    assert comparable(measured, "n  ms\n8  1.5") == comparable(measured, "n    ms\n8  100.25")
+    assert comparable("print(...)", "1.3 ms") != comparable("print(...)", "1.4 ms")
 
 
 def output_as_shown(stdout: str) -> str:
@@ -229,27 +248,25 @@ def output_as_shown(stdout: str) -> str:
 
 
 def test_listings_print_what_the_page_shows(
-    page_with_outputs: str, new_context: NewContext, tmp_path: Path
+    page_with_outputs: str, shared_pages: SharedPages, tmp_path: Path, warm_python: WarmPool
 ) -> None:
     """Every listing followed by an output, copied from the page and run, prints exactly that output."""
-    page = open_page(new_context(), page_with_outputs).page
+    page = shared_pages.get(page_with_outputs).page
     listings = listings_with_output(page)
     orphans = [listing["shown"][:80] for listing in listings if listing["code"] is None]
     assert_none(orphans, "outputs that do not follow a code listing")
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        runs = list(
-            pool.map(
-                lambda item: run_listing(item[1]["code"], tmp_path / f"listing-{item[0]}"),
-                enumerate(listings),
-            )
-        )
+    runs = [
+        run_listing(listing["code"], tmp_path / f"listing-{index}", warm_python)
+        for index, listing in enumerate(listings)
+    ]
     problems = []
     for listing, run in zip(listings, runs, strict=True):
         if run.returncode != 0:
             problems.append(f"{listing['title']} exits with {run.returncode}:\n{run.stderr[-2000:]}")
             continue
         expected = listing["shown"].rstrip("\n")
-        if output_as_shown(run.stdout) != expected:
+        code = listing["code"] or ""
+        if comparable(code, output_as_shown(run.stdout)) != comparable(code, expected):
             diff = unified_diff(expected, output_as_shown(run.stdout), "page", "run")
             problems.append(f"{listing['title']} prints something else than the page shows:\n{diff}")
     assert_none(problems, "listings whose output differs from the page")
@@ -265,14 +282,13 @@ def screenshot_dir() -> Path:
     return ROOT / os.environ.get("SCREENSHOTS", "build/screenshots")
 
 
-def test_screenshots(page_path: str, new_context: NewContext) -> None:
+def test_screenshots(page_path: str, shared_pages: SharedPages) -> None:
     """Full-page screenshots of the page, light and dark, at desktop (1280 px) and phone (375 px) widths."""
     folder = screenshot_dir()
     folder.mkdir(parents=True, exist_ok=True)
     for scheme in ("light", "dark"):
-        for device, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
-            page = open_page(new_context(scheme=scheme, viewport=viewport), page_path).page
+        for device in ("desktop", "phone"):
+            page = shared_pages.get(page_path, scheme=scheme, view=device).page
             path = folder / f"{slug(page_path)}-{scheme}-{device}.png"
             page.screenshot(path=path, full_page=True)
-            page.context.close()
             assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
