@@ -32,11 +32,16 @@ from .efficient import (
 )
 from .tasks import (
     train_adding,
+    train_deep_stack,
+    train_efficient_recall,
+    train_extrapolation,
     train_kernel_regression,
+    train_language_model,
     train_recall,
     train_reverse,
     train_seq2seq,
     train_tiny_transformer,
+    train_translation,
 )
 from .viz import plot_attention, plot_heads, plot_lines, plot_mask, plot_positional_encoding
 
@@ -87,11 +92,16 @@ __all__ = [
     "plot_positional_encoding",
     # toy tasks
     "train_adding",
+    "train_deep_stack",
+    "train_efficient_recall",
+    "train_extrapolation",
     "train_kernel_regression",
+    "train_language_model",
     "train_recall",
     "train_reverse",
     "train_seq2seq",
     "train_tiny_transformer",
+    "train_translation",
     # submodules
     "efficient",
     "tasks",
