@@ -38,8 +38,8 @@ build: install
 	$(BIN)/mkdocs build --strict
 
 lint: install
-	$(BIN)/ruff check attention_book tests snippets figures docs build_hooks.py listing_runner.py
-	$(BIN)/ruff format --check attention_book tests snippets figures docs build_hooks.py listing_runner.py
+	$(BIN)/ruff check attention_book tests snippets figures widgets docs build_hooks.py listing_runner.py
+	$(BIN)/ruff format --check attention_book tests snippets figures widgets docs build_hooks.py listing_runner.py
 	$(BIN)/mypy
 
 test: install lint build

@@ -527,6 +527,178 @@ def add_taught_in(html: str, src_uri: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------------------
+# 7. Widgets: interactive figures, drawn in the browser by docs/javascripts/widgets.js from JSON made here
+# ---------------------------------------------------------------------------------------------------------
+#
+# A line <!-- widget: <chapter>/<name> "Accessible description" --> in a page shows an interactive figure.
+# The script widgets/<chapter>/<name>.py defines data() -> a JSON-able dict (see attention_book.widgets),
+# computed at build in a fresh interpreter and cached like a figure (its key also hashes the listings of
+# snippets/<chapter>/, which a widget may read); the page loads it from assets/widgets/<chapter>/<name>.json.
+# The page reads fully without JavaScript: the script either defines draw() -> Figure of the same data,
+# drawn light and dark and shown where the directive stands, or names the page's figure of the same data
+# in FIGURE = "<chapter>/<name>", whose directive must come earlier on the page. The widget's box stays
+# hidden until widgets.js has filled it.
+
+WIDGETS = ROOT / "widgets"
+WIDGET_URL = "assets/widgets"
+WIDGET_DIRECTIVE = re.compile(
+    r'^(?P<indent>[ \t]*)<!--\s*widget:\s*(?P<name>[\w/-]+)\s+"(?P<desc>[^"]+)"\s*-->[ \t]*$', re.MULTILINE
+)
+
+# Filled by prepare_widgets: each widget script's cache files, "json" and, with draw(), one SVG per theme.
+WIDGET_FILES: dict[Path, dict[str, Path]] = {}
+
+
+def widget_scripts() -> list[Path]:
+    return sorted(p for p in WIDGETS.rglob("*.py") if not p.name.startswith("_")) if WIDGETS.is_dir() else []
+
+
+def widget_name(script: Path) -> str:
+    """'widgets/sdpa/playground.py' -> 'sdpa/playground'."""
+    return script.relative_to(WIDGETS).with_suffix("").as_posix()
+
+
+def widget_fallback(script: Path) -> str | None:
+    """The figure named by the script's ``FIGURE``, or None when it draws its own (``draw()``).
+
+    Read from the source without running it; a script must have exactly one of the two.
+    """
+    import ast
+
+    tree = ast.parse(script.read_text(encoding="utf-8"))
+    draws = any(isinstance(node, ast.FunctionDef) and node.name == "draw" for node in tree.body)
+    named = [
+        node.value.value
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and any(isinstance(target, ast.Name) and target.id == "FIGURE" for target in node.targets)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    ]
+    if draws == bool(named):
+        raise BuildError(
+            f"{script.relative_to(ROOT)}: a widget script defines draw() (its static figure) or names the"
+            ' figure of its data in FIGURE = "<chapter>/<name>": exactly one of the two'
+        )
+    return named[0] if named else None
+
+
+def widget_cache_files(script: Path) -> dict[str, Path]:
+    """The cache files of one widget: its JSON and, when it draws its own figure, the SVG of each theme."""
+    listings = sorted((ROOT / "snippets" / script.parent.name).glob("*.py"))
+    key = file_key(script, *(p.read_text(encoding="utf-8") for p in listings))
+    stem = CACHE / "widgets" / f"{script.stem}-{key}"
+    paths = {"json": stem.with_suffix(".json")}
+    if widget_fallback(script) is None:
+        paths.update({theme: Path(f"{stem}-{theme}.svg") for theme in THEMES})
+    return paths
+
+
+def prepare_widgets() -> None:
+    """Compute the data and draw the figures of every widget not in the cache, in one fresh interpreter."""
+    WIDGET_FILES.clear()
+    WIDGET_FILES.update({script: widget_cache_files(script) for script in widget_scripts()})
+    USED_CACHE_FILES.update(path for paths in WIDGET_FILES.values() for path in paths.values())
+    jobs = {
+        str(script): {kind: str(path) for kind, path in paths.items()}
+        for script, paths in WIDGET_FILES.items()
+        if not all(path.exists() for path in paths.values())
+    }
+    if not jobs:
+        return
+    runner = "import sys, build_hooks; sys.exit(build_hooks._widget_main(sys.argv[1]))"
+    command = [sys.executable, "-c", runner, json.dumps(jobs)]
+    proc = subprocess.run(command, cwd=ROOT, env=reader_env(), capture_output=True, text=True, timeout=900)
+    if proc.returncode != 0:
+        failed = re.search(r"^WIDGET FAILED: (.+)$", proc.stderr, re.MULTILINE)
+        name = failed.group(1) if failed else ", ".join(widget_name(Path(s)) for s in jobs)
+        raise BuildError(f"widget {name} failed:\n{proc.stderr[-4000:]}")
+
+
+def _widget_main(payload: str) -> int:
+    """Entry point of the widget subprocess: write each script's data() as JSON, and draw() if it has one."""
+    import torch
+
+    from attention_book import viz
+
+    for script_name, targets in json.loads(payload).items():
+        script = Path(script_name).resolve()
+        try:
+            spec = importlib.util.spec_from_file_location(f"widget_{script.stem}", script)
+            assert spec is not None and spec.loader is not None
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            torch.manual_seed(0)
+            text = json.dumps(module.data(), separators=(",", ":"), allow_nan=False, ensure_ascii=False)
+            for theme in THEMES:
+                if theme in targets:
+                    torch.manual_seed(0)
+                    with viz.theme(theme):
+                        Path(targets[theme]).parent.mkdir(parents=True, exist_ok=True)
+                        viz.save_svg(module.draw(), targets[theme])
+            Path(targets["json"]).parent.mkdir(parents=True, exist_ok=True)
+            Path(targets["json"]).write_text(text, encoding="utf-8")  # last: the JSON marks a complete entry
+        except Exception:
+            print(f"WIDGET FAILED: {widget_name(script)}", file=sys.stderr)
+            raise
+    return 0
+
+
+def add_widget_files(files, config) -> None:  # type: ignore[no-untyped-def]
+    """Put every widget's JSON (and its SVGs) into the site, under ``assets/widgets/``."""
+    from mkdocs.structure.files import File
+
+    for script, paths in WIDGET_FILES.items():
+        for kind, path in paths.items():
+            uri = f"{WIDGET_URL}/{widget_name(script)}" + (".json" if kind == "json" else f"-{kind}.svg")
+            files.append(File.generated(config, uri, abs_src_path=str(path)))
+
+
+def render_widget(name: str, description: str, page_src_uri: str, before: str) -> str:
+    """Markdown for a widget: its static figure (or a check that the page shows one earlier), then its box.
+
+    ``before`` is the page's Markdown up to the directive.
+    """
+    script = WIDGETS / f"{name}.py"
+    if not script.is_file():
+        raise BuildError(f"{page_src_uri}: widget directive names {name!r}, but widgets/{name}.py is missing")
+    page_dir = os.path.dirname(page_src_uri) or "."
+    fallback = widget_fallback(script)
+    if fallback is None:
+        images = "\n".join(
+            f"![{description}]({os.path.relpath(f'{WIDGET_URL}/{name}-{theme}.svg', page_dir)}#only-{theme})"
+            "{ loading=lazy decoding=async }"
+            for theme in THEMES
+        )
+        caption = f"<figcaption>{description}</figcaption>"
+        figure = f'<figure class="book-figure" markdown>\n{images}\n{caption}\n</figure>'
+    elif re.search(rf"<!--\s*figure:\s*{re.escape(fallback)}\s", before):
+        figure = ""
+    else:
+        raise BuildError(
+            f"{page_src_uri}: widget {name} shows the data of figure {fallback} (its FIGURE),"
+            " so the page must show that figure before the widget"
+        )
+    # Raw HTML is not rewritten by mkdocs: the URL is relative to the page's own URL, its folder.
+    index = Path(page_src_uri).stem in ("index", "README")
+    page_url = page_dir if index else page_src_uri.removesuffix(".md")
+    source = os.path.relpath(f"{WIDGET_URL}/{name}.json", page_url)
+    label = html_lib.escape(description, quote=True)
+    box = f'<div class="book-widget" role="region" aria-label="{label}" data-src="{source}" hidden></div>'
+    return f"{figure}\n\n{box}" if figure else box
+
+
+def render_widgets(markdown: str, page_src_uri: str) -> str:
+    """Replace every widget directive of a page (run before the figure directives are replaced)."""
+    return WIDGET_DIRECTIVE.sub(
+        lambda m: indented(
+            render_widget(m["name"], m["desc"], page_src_uri, markdown[: m.start()]), m["indent"]
+        ),
+        markdown,
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
 # mkdocs events
 # ---------------------------------------------------------------------------------------------------------
 
@@ -592,6 +764,7 @@ def on_files(files, config):  # type: ignore[no-untyped-def]
             work.append(pool.submit(prefetch_outputs, pages))
             for done in work:
                 done.result()  # re-raises the first BuildError
+        prepare_widgets()
         index_pages(pages)
     except BuildError as error:
         raise PluginError(str(error)) from None
@@ -600,6 +773,7 @@ def on_files(files, config):  # type: ignore[no-untyped-def]
         for theme in THEMES:
             uri = f"{FIGURE_URL}/{figure_name(script)}-{theme}.svg"
             files.append(File.generated(config, uri, abs_src_path=str(targets[script][theme])))
+    add_widget_files(files, config)
     return files
 
 
@@ -623,6 +797,7 @@ def on_page_markdown(markdown, page, config, files):  # type: ignore[no-untyped-
             ),
             markdown,
         )
+        markdown = render_widgets(markdown, src_uri)
         markdown = FIGURE_DIRECTIVE.sub(
             lambda m: indented(render_figure(m["name"], m["alt"], src_uri), m["indent"]), markdown
         )
@@ -707,7 +882,7 @@ def on_post_build(config):  # type: ignore[no-untyped-def]
     """Evict cached outputs and figures that this build did not use (``BOOK_KEEP_CACHE=1`` keeps them)."""
     if not is_book(config) or os.environ.get("BOOK_KEEP_CACHE"):
         return
-    for folder in (CACHE / "outputs", CACHE / "figures", CACHE / "math"):
+    for folder in (CACHE / "outputs", CACHE / "figures", CACHE / "math", CACHE / "widgets"):
         for path in folder.glob("*") if folder.is_dir() else ():
             if path not in USED_CACHE_FILES:
                 path.unlink()

@@ -125,7 +125,12 @@ def settle(page: Page) -> None:
         }"""
     )
     try:
-        page.wait_for_function("[...document.images].every(img => img.complete)", timeout=SETTLE_TIMEOUT_MS)
+        # Only images that are rendered: the other palette's figure (display: none) loads lazily, that
+        # is never, and would never be complete.
+        page.wait_for_function(
+            "[...document.images].every(img => img.complete || img.getClientRects().length === 0)",
+            timeout=SETTLE_TIMEOUT_MS,
+        )
     except PlaywrightTimeoutError:
         pass
 

@@ -40,6 +40,9 @@ PAGE_SELECTIONS: dict[str, Callable[[PageInfo], bool]] = {
 }
 
 
+BROWSER_WORKERS = 2
+
+
 def _page_of(item: pytest.Item) -> str:
     """The page a test checks (its page parameter), or "" for a test of the site as a whole."""
     params = getattr(getattr(item, "callspec", None), "params", {})
@@ -58,6 +61,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     others = [item for item in items if not item.get_closest_marker("browser")]
     position = {id(item): index for index, item in enumerate(browser)}
     browser.sort(key=lambda item: (_page_of(item), position[id(item)]))
+    # Two halves of the pages, each an xdist group of its own, so that under ``-n 2 --dist loadgroup``
+    # both workers drive a Chromium instead of one worker doing every page.
+    pages = sorted({_page_of(item) for item in browser})
+    for item in browser:
+        half = pages.index(_page_of(item)) % BROWSER_WORKERS
+        item.add_marker(pytest.mark.xdist_group(f"pages-{half}"))
     items[:] = others + browser
 
 
