@@ -16,7 +16,7 @@ SCREENSHOTS := build/screenshots
 # Material prints a banner about its end of life (May 2027) on every build; the README covers the move.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: install serve build test lint clean
+.PHONY: install serve build test lint screenshots clean
 
 install: $(STAMP) $(NODE_STAMP)
 
@@ -43,7 +43,12 @@ lint: install
 	$(BIN)/mypy
 
 test: install lint build
-	SCREENSHOTS=$(SCREENSHOTS) $(BIN)/python -m pytest -n 2 --dist loadgroup --codeblocks tests docs
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not screenshots" --codeblocks tests docs
+
+# Full-page screenshots of every page and widget (light and dark, desktop and phone), for a person to
+# look at; not a check, so not part of `make test`.
+screenshots: install build
+	SCREENSHOTS=$(SCREENSHOTS) $(BIN)/python -m pytest -n 2 --dist loadgroup -m screenshots -q tests/browser
 	@echo "Screenshots of every page (light/dark, desktop/phone): $(SCREENSHOTS)/"
 
 clean:

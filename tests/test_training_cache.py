@@ -39,3 +39,13 @@ def test_cache_off_trains_every_time(monkeypatch: pytest.MonkeyPatch) -> None:
     train_line(seed=1)
     train_line(seed=1)
     assert CALLS == [1, 1]
+
+
+def test_key_covers_the_task_and_the_tasks_it_imports_only() -> None:
+    from attention_book.tasks import _cache
+
+    modules = {path.name for path in _cache._task_modules("seq2seq")}
+    assert modules == {"seq2seq.py", "reverse.py"}  # seq2seq.py imports reverse.py, and no other task
+    seq2seq = _cache._source_hash("attention_book.tasks.seq2seq")
+    assert seq2seq != _cache._source_hash("attention_book.tasks.reverse")
+    assert seq2seq != _cache._source_hash("attention_book.tasks.translation")

@@ -3,8 +3,10 @@
 The book's pages train small models at build time. The same model is shown by a listing, drawn by a figure
 and re-run by the tests, so training it each time would multiply the build's cost. :func:`cached_training`
 wraps a ``train_<task>(**kwargs) -> (model, history)`` function: the first call trains and saves the pair,
-later calls with the same arguments load it. The key hashes every source file of ``attention_book``, the
-torch version, the function's name and its arguments, so a change to the code retrains.
+later calls with the same arguments load it. The key hashes the source the model depends on (every file of
+``attention_book`` outside ``tasks/``, the shared ``tasks/_*.py``, the task's own module and the task
+modules it imports; not the ``__init__.py`` files, which only re-export), the torch version, the
+function's name and its arguments: a change to that code retrains, a change to another task does not.
 
 Where: ``$ATTENTION_BOOK_CACHE`` if set, else ``~/.cache/attention_book``. ``ATTENTION_BOOK_CACHE=off``
 turns the cache off (every call trains).
@@ -15,6 +17,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -37,17 +40,41 @@ def cache_dir() -> Path | None:
     return Path(setting) if setting else Path.home() / ".cache" / "attention_book"
 
 
+TASKS = PACKAGE / "tasks"
+SIBLING_IMPORT = re.compile(r"^\s*from \.([a-z][a-z0-9_]*) import", re.MULTILINE)
+
+
+def _task_modules(name: str) -> set[Path]:
+    """The file of task module ``name`` and of every task module it imports, directly or not."""
+    found: set[Path] = set()
+    pending = [name]
+    while pending:
+        path = TASKS / f"{pending.pop()}.py"
+        if path in found or not path.is_file():
+            continue
+        found.add(path)
+        pending += SIBLING_IMPORT.findall(path.read_text(encoding="utf-8"))
+    return found
+
+
 @functools.cache
-def _source_hash() -> str:
+def _source_hash(module: str) -> str:
+    """Hash of the source that a model trained by a function of ``module`` depends on."""
+    shared = {
+        path
+        for path in PACKAGE.rglob("*.py")
+        if (TASKS not in path.parents or path.name.startswith("_")) and path.name != "__init__.py"
+    }
+    own = _task_modules(module.rpartition(".")[2]) if module.startswith(f"{__package__}.") else set()
     digest = hashlib.sha256(torch.__version__.encode())
-    for path in sorted(PACKAGE.rglob("*.py")):
+    for path in sorted(shared | own):
         digest.update(path.relative_to(PACKAGE).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
 def _key(function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
-    digest = hashlib.sha256(_source_hash().encode())
+    digest = hashlib.sha256(_source_hash(function.__module__).encode())
     digest.update(f"{function.__module__}.{function.__qualname__}".encode())
     digest.update(repr(args).encode())
     digest.update(repr(sorted(kwargs.items())).encode())

@@ -109,19 +109,15 @@ def open_page(context: BrowserContext, url: str, until_idle: bool = False) -> Vi
 
 
 def settle(page: Page) -> None:
-    """Wait until MathJax has typeset the page and every image has loaded (or failed to).
+    """Wait until every image has loaded (or failed to); the formulas arrive typeset in the HTML.
 
-    The page is scrolled from top to bottom first so that lazily loaded images are requested, then back.
+    Figures load lazily, as the reader scrolls to them: every rendered image is asked for at once here
+    (as if the reader had scrolled through the page), the other palette's figures (not rendered) never.
     Waiting gives up quietly after a while: the tests then report what is still missing.
     """
-    wait_for_mathjax(page)
     page.evaluate(
-        """async () => {
-            for (let y = 0; y < document.scrollingElement.scrollHeight; y += window.innerHeight) {
-                window.scrollTo(0, y);
-                await new Promise(requestAnimationFrame);
-            }
-            window.scrollTo(0, 0);
+        """() => {
+            for (const img of document.images) if (img.getClientRects().length) img.loading = 'eager';
         }"""
     )
     try:
@@ -133,21 +129,6 @@ def settle(page: Page) -> None:
         )
     except PlaywrightTimeoutError:
         pass
-
-
-def wait_for_mathjax(page: Page) -> None:
-    """Wait for MathJax's first typesetting pass, on pages that load MathJax at all."""
-    page.evaluate(
-        """async () => {
-            if (!window.MathJax) return;
-            for (let i = 0; i < 200 && !(window.MathJax.startup && window.MathJax.startup.promise); i++) {
-                await new Promise(resolve => setTimeout(resolve, 50));
-            }
-            if (window.MathJax.startup && window.MathJax.startup.promise) {
-                await window.MathJax.startup.promise;
-            }
-        }"""
-    )
 
 
 RAW_TEX = re.compile(
@@ -242,7 +223,6 @@ def follow_link(page: Page, link: Locator) -> bool:
         arg=[target, same_page],
     )
     page.wait_for_load_state("networkidle")
-    wait_for_mathjax(page)
     wait_for_formulas(page)
     return page.evaluate("window.__bookNotReloaded === true")
 

@@ -52,15 +52,23 @@ def _page_of(item: pytest.Item) -> str:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Order the browser tests page by page: all checks of one page, then the next page.
 
-    Checks that only look at a page then share one load of it (``shared_page``). Within a page the
-    tests keep the order of the files; tests outside tests/browser keep their places, before these.
+    Checks that only look at a page then share one load of it (``shared_pages.get``). Within a page the
+    tests keep the order of the files, except that the checks which take a shared tab over and change it
+    (``@pytest.mark.takes_shared_page``) come after every check that only reads it. Tests outside
+    tests/browser keep their places, before these.
     """
     browser = [item for item in items if item.get_closest_marker("browser")]
     if not browser:
         return
     others = [item for item in items if not item.get_closest_marker("browser")]
     position = {id(item): index for index, item in enumerate(browser)}
-    browser.sort(key=lambda item: (_page_of(item), position[id(item)]))
+    browser.sort(
+        key=lambda item: (
+            _page_of(item),
+            item.get_closest_marker("takes_shared_page") is not None,
+            position[id(item)],
+        )
+    )
     # Two halves of the pages, each an xdist group of its own, so that under ``-n 2 --dist loadgroup``
     # both workers drive a Chromium instead of one worker doing every page.
     pages = sorted({_page_of(item) for item in browser})
@@ -73,6 +81,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     """Register the ``browser`` marker."""
     config.addinivalue_line("markers", "browser: drives Chromium against the built site (tests/browser)")
+    config.addinivalue_line(
+        "markers", "takes_shared_page: changes a tab of shared_pages, so runs after the page's readers"
+    )
+    config.addinivalue_line(
+        "markers", "screenshots: writes screenshots for a person to look at (make screenshots)"
+    )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -140,12 +154,14 @@ VIEWS = {"desktop": DESKTOP, "phone": PHONE}
 
 
 class SharedPages:
-    """One loaded tab per palette and width of the page under test, shared by the checks that only read.
+    """One loaded tab per palette and width of the page under test, shared by the checks.
 
-    Opening a page in Chromium is most of what a check costs. The tests that read a page without
-    changing it (console, images, math, links, overflow, axe, screenshots, listings) ask for it here and
-    get the same tab; when a test asks for another page, the tabs of the previous one are closed. Tests
-    that change a page (palette toggle, copy buttons, navigation, downloads) open their own.
+    Opening a page in Chromium is most of what a check costs. The checks that read a page without
+    changing it (console, images, math, links, overflow, axe, screenshots, listings, weight) ``get`` the
+    same tab. A check that changes the page (copy buttons, palette toggle, navigation) ``take``s a tab
+    over instead: it is no longer shared, and such checks are ordered after the page's readers
+    (``@pytest.mark.takes_shared_page``). When a test asks for another page, every tab of the previous
+    one is closed. Each tab's context may read and write the clipboard.
     """
 
     def __init__(self, browser: Browser, base_url: str) -> None:
@@ -153,6 +169,7 @@ class SharedPages:
         self._base_url = base_url
         self._path: str | None = None
         self._visits: dict[tuple[str, str], Visit] = {}
+        self._taken: list[Visit] = []
 
     def get(self, path: str, scheme: str = "light", view: str = "desktop") -> Visit:
         """The page at ``path``, palette ``scheme`` ("light", "dark"), width ``view`` ("desktop", "phone")."""
@@ -163,13 +180,21 @@ class SharedPages:
             context = self._browser.new_context(
                 color_scheme=scheme, viewport=VIEWS[view], base_url=self._base_url
             )
+            context.grant_permissions(["clipboard-read", "clipboard-write"], origin=self._base_url)
             self._visits[scheme, view] = open_page(context, path, until_idle=True)
         return self._visits[scheme, view]
 
+    def take(self, path: str, scheme: str = "light", view: str = "desktop") -> Visit:
+        """Like :meth:`get`, but the tab is the caller's to change: no later check reads it."""
+        visit = self.get(path, scheme, view)
+        self._taken.append(self._visits.pop((scheme, view)))
+        return visit
+
     def close(self) -> None:
-        for visit in self._visits.values():
+        for visit in [*self._visits.values(), *self._taken]:
             visit.page.context.close()
         self._visits.clear()
+        self._taken.clear()
 
 
 @pytest.fixture(scope="session")

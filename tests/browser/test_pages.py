@@ -5,13 +5,12 @@ from __future__ import annotations
 import functools
 import urllib.error
 import urllib.request
-from collections.abc import Callable
 from html.parser import HTMLParser
 from urllib.parse import unquote, urldefrag, urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import Page
 
 from .browsing import (
     PHONE,
@@ -19,7 +18,6 @@ from .browsing import (
     color_scheme,
     describe_element_js,
     math_counts,
-    open_page,
     raw_tex,
     switch_palette,
 )
@@ -27,8 +25,6 @@ from .conftest import SharedPages
 from .support import inventory
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-
-NewContext = Callable[..., BrowserContext]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -125,13 +121,14 @@ def assert_figures_show(page: Page, variant: str) -> None:
         )
 
 
-def test_palette_switches_figures(page_path: str, new_context: NewContext) -> None:
+@pytest.mark.takes_shared_page
+def test_palette_switches_figures(page_path: str, shared_pages: SharedPages) -> None:
     """Dark palette shows each figure's dark variant, light palette its light one, either way round.
 
     The page opens under a system preference for dark (Material's "system" palette state follows it),
     then the reader switches to light and back to dark with the header's toggle.
     """
-    page = open_page(new_context(scheme="dark"), page_path).page
+    page = shared_pages.take(page_path, scheme="dark").page
     assert color_scheme(page) == "slate", "a system preference for dark does not give the dark palette"
     assert_figures_show(page, "dark")
     switch_palette(page, "light")
@@ -310,12 +307,14 @@ AXE = Axe()
 SERIOUS = ("serious", "critical")
 
 
-def serious_violations(page: Page, shown: int = 5) -> list[str]:
+def serious_violations(page: Page, within: str | None = None, shown: int = 5) -> list[str]:
     """axe-core's serious and critical violations: one line per rule, then its first ``shown`` elements.
 
-    Each element comes with axe's own explanation (for colour contrast: the colours and their ratio).
+    ``within`` (a CSS selector) limits the check to those elements and what they hold; by default axe
+    checks the whole page. Each element comes with axe's own explanation (for colour contrast: the
+    colours and their ratio).
     """
-    results = AXE.run(page, options={"resultTypes": ["violations"]})
+    results = AXE.run(page, context=within, options={"resultTypes": ["violations"]})
     lines = []
     for violation in results.response["violations"]:
         if violation["impact"] not in SERIOUS:

@@ -1,6 +1,7 @@
 """Checks of what a reader does across the site: search, copy a listing, download a notebook, run code.
 
-Also writes screenshots of every page (light and dark, desktop and phone) for a person to look at.
+Also writes screenshots of every page (light and dark, desktop and phone) for a person to look at, under
+``make screenshots`` (marker ``screenshots``; ``make test`` leaves them out).
 """
 
 from __future__ import annotations
@@ -59,13 +60,14 @@ def test_search_finds_softmax(new_context: NewContext) -> None:
     assert_none(visit.recorder.page_errors, "uncaught JavaScript exceptions")
 
 
-def test_instant_navigation_keeps_math(page_path: str, new_context: NewContext) -> None:
-    """Following the footer's link to the next page (or the previous one) gives a complete page.
+@pytest.mark.takes_shared_page
+def test_instant_navigation_keeps_math(page_path: str, shared_pages: SharedPages) -> None:
+    """Following the footer's link to the previous page (or the next one) on a phone gives a whole page.
 
-    With instant navigation the new page is swapped in without reloading the scripts, so MathJax must
-    typeset it again: no formula may stay raw TeX, and no script may throw on the way.
+    With instant navigation the new page is swapped in without reloading the scripts: its formulas must
+    arrive typeset (no raw TeX), and no script may throw on the way.
     """
-    visit = open_page(new_context(), page_path)
+    visit = shared_pages.take(page_path, view="phone")
     page = visit.page
     footer = page.locator("a.md-footer__link--next, a.md-footer__link--prev")
     if footer.count() == 0:
@@ -111,39 +113,92 @@ def code_blocks(page: Page) -> list[dict[str, str]]:
     )
 
 
-def copy_with_button(page: Page, target: str) -> str:
-    """Click the copy button of the code block ``target`` and return what it put on the clipboard."""
-    page.evaluate("navigator.clipboard.writeText('clipboard before the click')")
-    button = page.locator(f'button[data-clipboard-target="{target}"]')
-    # A block inside a collapsed solution or source is copied after opening it, as a reader would.
-    open_ancestors = """b => {
-        for (let d = b.closest('details'); d; d = d.parentElement.closest('details')) d.open = true;
-    }"""
-    button.evaluate(open_ancestors)
-    button.scroll_into_view_if_needed()
-    button.click()
-    return page.evaluate("navigator.clipboard.readText()")
+CLIPBOARD_BEFORE = "clipboard before the click"
+COPY_BUTTONS = "button[data-clipboard-target]"
 
 
-def test_copy_buttons_copy_the_listing(page_with_code: str, new_context: NewContext, base_url: str) -> None:
+def copy_with_buttons(page: Page) -> dict[str, str]:
+    """Click every copy button of ``page`` and return what each put on the clipboard, by its target.
+
+    Collapsed blocks (solutions, API source) are opened first, as a reader would before copying. The
+    clicks go to the page's own handler (Material's clipboard.js). A copy needs a recent user activation,
+    which a trusted key press gives and which lasts a few seconds: the buttons are clicked in one script
+    until one copies nothing (the activation ran out, on a loaded machine), then a key press renews it
+    and the script goes on from there. A button that copies nothing right after a key press is clicked
+    once more on its own, and the clipboard watched for a second.
+    """
+    page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    count = page.evaluate(f"document.querySelectorAll('{COPY_BUTTONS}').length")
+    copied: dict[str, str] = {}
+    start = 0
+    while start < count:
+        page.keyboard.press("Shift")
+        batch = page.evaluate(
+            """async ([selector, start, before]) => {
+                const copied = {};
+                const buttons = [...document.querySelectorAll(selector)];
+                for (let i = start; i < buttons.length; i++) {
+                    await navigator.clipboard.writeText(before);
+                    buttons[i].click();
+                    const text = await navigator.clipboard.readText();
+                    if (text === before) return {copied, next: i};  // retried after a key press
+                    copied[buttons[i].getAttribute('data-clipboard-target')] = text;
+                }
+                return {copied, next: buttons.length};
+            }""",
+            [COPY_BUTTONS, start, CLIPBOARD_BEFORE],
+        )
+        copied |= batch["copied"]
+        if batch["next"] == start:  # no progress even right after a key press: this button alone
+            target, text = copy_one(page, start)
+            copied[target] = text
+            start += 1
+        else:
+            start = batch["next"]
+    return copied
+
+
+def copy_one(page: Page, index: int) -> tuple[str, str]:
+    """Click copy button ``index`` right after a key press; its target and what the clipboard then holds."""
+    page.evaluate("before => navigator.clipboard.writeText(before)", CLIPBOARD_BEFORE)
+    page.keyboard.press("Shift")
+    return page.evaluate(
+        """async ([selector, index, before]) => {
+            const button = document.querySelectorAll(selector)[index];
+            button.click();
+            let text = before;
+            for (let tries = 0; tries < 20 && text === before; tries++) {
+                text = await navigator.clipboard.readText();
+                if (text === before) await new Promise(resolve => setTimeout(resolve, 50));
+            }
+            return [button.getAttribute('data-clipboard-target'), text];
+        }""",
+        [COPY_BUTTONS, index, CLIPBOARD_BEFORE],
+    )
+
+
+@pytest.mark.takes_shared_page
+def test_copy_buttons_copy_the_listing(page_with_code: str, shared_pages: SharedPages) -> None:
     """Each copy button puts exactly its block's code on the clipboard.
 
     A block titled with a file of the repository (``snippets/...``) must copy that file's content, give
     or take its trailing newline; other blocks (outputs, notebook cells) copy the code they show.
     """
-    context = new_context()
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url)
-    page = open_page(context, page_with_code).page
+    page = shared_pages.take(page_with_code).page
     blocks = code_blocks(page)
     assert blocks, "the page has code blocks but no copy button"
+    copied = copy_with_buttons(page)
     problems = []
     for block in blocks:
-        copied = copy_with_button(page, block["target"])
+        name = block["title"] or block["target"]
+        clipboard = copied.get(block["target"], CLIPBOARD_BEFORE)
+        if clipboard == CLIPBOARD_BEFORE:
+            problems.append(f"{name}: its button put nothing on the clipboard")
+            continue
         source = snippet_file(block["title"])
         expected = source.read_text(encoding="utf-8") if source else block["code"]
-        if copied.rstrip("\n") != expected.rstrip("\n"):
-            name = block["title"] or block["target"]
-            problems.append(f"{name}:\n{unified_diff(expected, copied, 'expected', 'clipboard')}")
+        if clipboard.rstrip("\n") != expected.rstrip("\n"):
+            problems.append(f"{name}:\n{unified_diff(expected, clipboard, 'expected', 'clipboard')}")
     assert_none(problems, "copy buttons that copy something else than the listing")
 
 
@@ -282,6 +337,7 @@ def screenshot_dir() -> Path:
     return ROOT / os.environ.get("SCREENSHOTS", "build/screenshots")
 
 
+@pytest.mark.screenshots
 def test_screenshots(page_path: str, shared_pages: SharedPages) -> None:
     """Full-page screenshots of the page, light and dark, at desktop (1280 px) and phone (375 px) widths."""
     folder = screenshot_dir()
