@@ -76,3 +76,24 @@ def test_bad_arguments() -> None:
         adding.train_adding(steps=0)
     with pytest.raises(ValueError, match="numbers"):
         adding.AddingModel()(torch.zeros(3, 3))
+
+
+def test_adding_variants_and_sizes() -> None:
+    model, _ = adding.train_adding(seed=0)  # the notebook's model (cached)
+    steps = model.forward_with_steps(torch.tensor([[3, 5]]))
+    torch.testing.assert_close(steps.weights.sum(-1), torch.ones(1, 2))
+    model.attention = "uniform"
+    assert torch.equal(model.forward_with_steps(torch.tensor([[3, 5]])).weights, torch.full((1, 2, 2), 0.5))
+    model.attention = "none"
+    assert torch.equal(model.forward_with_steps(torch.tensor([[3, 5]])).weights, torch.eye(2)[None])
+    untrained = adding.AddingModel(attention="uniform")
+    result = adding.accuracy_by_size(untrained, [(0, 9), (100, 199)], num_pairs=50)
+    assert set(result) == {(0, 9), (100, 199)}
+    assert all(0.0 <= right <= 1.0 and error >= 0.0 for right, error in result.values())
+    numbers, sums = adding.make_batch(torch.Generator().manual_seed(0), 100, max_value=199, min_value=100)
+    assert numbers.min() >= 100 and numbers.max() <= 199
+    torch.testing.assert_close(sums, numbers.sum(-1).float())
+    with pytest.raises(ValueError, match="attention"):
+        adding.AddingModel(attention="sometimes")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="max_value"):
+        adding.make_batch(torch.Generator(), 4, max_value=1, min_value=2)

@@ -60,13 +60,17 @@ for row in scores:
     exps = [math.exp(s - top) for s in row]
     weights.append([e / sum(exps) for e in exps])
 for i, row in enumerate(weights):
-    print(f"query {i}:", [round(w, 3) for w in row], "sum =", round(sum(row), 6))
+    print(
+        f"query {i}:", [round(w, 3) for w in row], "sum =", round(sum(row), 6)
+    )
 
 # %% [markdown]
 # ## Step 3: average the values with those weights
 
 # %%
-columns = list(zip(*values, strict=True))  # column c holds coordinate c of every value
+columns = list(
+    zip(*values, strict=True)
+)  # column c holds coordinate c of every value
 outputs = [[dot(row, column) for column in columns] for row in weights]
 q, k, v = torch.tensor(queries), torch.tensor(keys), torch.tensor(values)
 by_library, _ = scaled_dot_product_attention(q, k, v)
