@@ -31,9 +31,9 @@ import matplotlib.pyplot as plt
 import torch
 
 from attention_book.tasks import grammar_lm as g
-from attention_book.tasks._training import one_thread
 
 _ = torch.manual_seed(0)
+torch.set_num_threads(1)  # tiny tensors: one thread is fastest, and repeatable
 
 # %% [markdown]
 # ## A language of brackets
@@ -118,7 +118,7 @@ print(
     f"trained or loaded in {elapsed:.1f} s",
 )
 
-with torch.no_grad(), one_thread():
+with torch.no_grad():
     logits = model(held_out[:, :-1])  # (256, SEQ_LEN - 1, VOCAB)
 model_loss = torch.nn.functional.cross_entropy(
     logits.transpose(1, 2), held_out[:, 1:]
@@ -162,10 +162,9 @@ prompt = torch.full((512, 1), g.BOS)  # 512 texts, each starting with ^
 
 def sample(lm: g.GrammarLM, use_cache: bool = True) -> torch.Tensor:
     generator = torch.Generator().manual_seed(1)
-    with one_thread():
-        return g.generate(
-            lm, prompt, new_tokens, use_cache=use_cache, generator=generator
-        )
+    return g.generate(
+        lm, prompt, new_tokens, use_cache=use_cache, generator=generator
+    )
 
 
 generated = sample(model)  # (512, SEQ_LEN)
@@ -236,10 +235,9 @@ assert same
 # %%
 def tokens_per_second(length: int, use_cache: bool) -> float:
     start = time.perf_counter()
-    with one_thread():
-        g.generate(
-            model, torch.full((1, 1), g.BOS), length - 1, use_cache=use_cache
-        )
+    g.generate(
+        model, torch.full((1, 1), g.BOS), length - 1, use_cache=use_cache
+    )
     return (length - 1) / (time.perf_counter() - start)
 
 
@@ -290,7 +288,7 @@ example = generated[
     int(inside_counts.argmax()), :18
 ]  # 18 tokens that stay inside brackets
 labels = list(g.to_text(example))
-with torch.no_grad(), one_thread():
+with torch.no_grad():
     _, weights = model.forward_with_weights(
         example[None]
     )  # (layers, 1, heads, T, T)
@@ -349,7 +347,7 @@ print(
     f"an even spread would put {100 * even:.0f}% on the innermost open bracket"
 )
 best = divmod(int(scores["innermost open"].argmax()), 4)
-print("the bracket-matching head: layer {} head {}".format(*best))
+print("the bracket-matching head: layer {} head {} (from 0)".format(*best))
 assert best[0] == 1  # it is in the second layer
 
 # %% [markdown]
