@@ -46,19 +46,18 @@ Shapes are batch-first: images ``(B, 3, H, W)``, patches ``(B, N, 3 * PATCH * PA
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import torch
 from torch import Tensor, nn
 
 from .._checks import check_positive_int
 from ..masks import padding_mask_from_ids
-from ..multihead import MultiHeadAttention
 from ..transformer import DecoderBlock
 from ._cache import cached_training
+from ._recording import recording_attention
 from ._training import History, fit, held_out_generator, one_thread
 
 if TYPE_CHECKING:
@@ -459,30 +458,6 @@ def text_prior_accuracy(num_samples: int = 2000, seed: int = 0) -> float:
     return sum(best.get(s.question) == s.answer for s in samples) / len(samples)
 
 
-@contextmanager
-def _recording_cross_attention(model: SceneQA) -> Iterator[list[Tensor]]:
-    """Inside the block, every cross-attention call returns and records its weights ``(B, H, T, N)``."""
-    recorded: list[Tensor] = []
-
-    def ask_for_weights(_module: nn.Module, args: Any, kwargs: dict[str, Any]) -> Any:
-        return args, {**kwargs, "need_weights": True}
-
-    def keep(_module: nn.Module, _args: Any, output: Any) -> None:
-        recorded.append(output[1].detach())
-
-    handles = []
-    for block in model.blocks:
-        attention = block.cross_attn
-        assert isinstance(attention, MultiHeadAttention)
-        handles.append(attention.register_forward_pre_hook(ask_for_weights, with_kwargs=True))
-        handles.append(attention.register_forward_hook(keep))
-    try:
-        yield recorded
-    finally:
-        for handle in handles:
-            handle.remove()
-
-
 def cross_attention(
     model: SceneQA, scenes: Sequence[Scene], questions: Sequence[Sequence[str]], *, noise: float = 0.0
 ) -> tuple[Tensor, Tensor]:
@@ -496,7 +471,9 @@ def cross_attention(
         raise ValueError(f"questions: expected one per scene ({len(scenes)}), got {len(questions)}")
     images = render(scenes, noise=noise, generator=torch.Generator().manual_seed(0))
     ids = encode_questions(questions)
-    with torch.no_grad(), one_thread(), _recording_cross_attention(model.eval()) as recorded:
+    model.eval()
+    cross = [block.cross_attn for block in model.blocks]
+    with torch.no_grad(), one_thread(), recording_attention(cross) as recorded:
         logits = model((images, ids))
     return logits, torch.stack(recorded)  # (B, A), (layers, B, H, T, N)
 

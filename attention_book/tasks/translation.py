@@ -31,19 +31,17 @@ token :data:`BOS` and an end token :data:`EOS`. Shapes are batch-first: source `
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import torch
 from torch import Tensor, nn
 
 from .._checks import check_positive_int
 from ..masks import padding_mask_from_ids
-from ..multihead import MultiHeadAttention
 from ..transformer import Transformer
 from ._cache import cached_training
+from ._recording import recording_attention
 from ._training import History, fit, held_out_generator, one_thread
 
 __all__ = [
@@ -381,30 +379,6 @@ def evaluate(model: Transformer, num_sentences: int = 1000, seed: int = 0) -> fl
     return sum(right) / len(right)
 
 
-@contextmanager
-def _recording_cross_attention(model: Transformer) -> Iterator[list[Tensor]]:
-    """Inside the block, every decoder cross-attention call returns and records its weights."""
-    recorded: list[Tensor] = []
-
-    def ask_for_weights(_module: nn.Module, args: Any, kwargs: dict[str, Any]) -> Any:
-        return args, {**kwargs, "need_weights": True}
-
-    def keep(_module: nn.Module, _args: Any, output: Any) -> None:
-        recorded.append(output[1].detach())  # (B, H, T, S)
-
-    handles = []
-    for block in model.decoder:
-        attention = block.cross_attn
-        assert isinstance(attention, MultiHeadAttention)
-        handles.append(attention.register_forward_pre_hook(ask_for_weights, with_kwargs=True))
-        handles.append(attention.register_forward_hook(keep))
-    try:
-        yield recorded
-    finally:
-        for handle in handles:
-            handle.remove()
-
-
 def cross_attention(
     model: Transformer, sentence: str | Sequence[str], target: Sequence[str] | None = None
 ) -> tuple[list[str], Tensor]:
@@ -418,7 +392,9 @@ def cross_attention(
     source = _source_ids(sentence)  # (1, S)
     words = translate(model, sentence) if target is None else list(target)
     target_in = torch.tensor([[BOS, *_VOCABULARY.encode_target(words)]])  # (1, T)
-    with torch.no_grad(), one_thread(), _recording_cross_attention(model.eval()) as recorded:
+    model.eval()
+    cross = [block.cross_attn for block in model.decoder]
+    with torch.no_grad(), one_thread(), recording_attention(cross) as recorded:
         _teacher_forcing(model, source, target_in)
     weights = torch.stack(recorded)[:, 0]  # (num_layers, H, T + 1, S): the last row writes </s>
     return words, weights[:, :, : len(words)]  # (num_layers, H, T, S)
