@@ -10,8 +10,9 @@ It does four things, each cached so that a rebuild with nothing changed runs no 
    drawn twice, under ``attention_book.viz.theme("light")`` and ``theme("dark")``, to SVG. A line
    ``<!-- figure: <chapter>/<name> "Alt text" -->`` in a page shows the variant that matches the palette.
 3. **Notebooks.** mkdocs-jupyter executes the jupytext ``.py`` notebooks under ``docs/`` and caches the
-   result by the notebook's text; we add the library's source to that key, drop the notebook template's
-   CDN MathJax tag and Mermaid loader, and offer each notebook for download as ``.ipynb``.
+   result by the notebook's text; we execute them into that cache early, beside the figures and listings,
+   add the library's source to its key, drop the notebook template's CDN MathJax tag and Mermaid loader,
+   and offer each notebook for download as ``.ipynb``.
 4. **Math typeset at build.** Every formula is typeset to SVG by MathJax under Node (``typeset_math.js``,
    ``mathjax-full`` pinned in ``package-lock.json``), cached by its TeX: the page arrives with its math
    rendered and no math script runs in the reader's browser. A TeX error fails the build.
@@ -261,6 +262,69 @@ def write_ipynb(source: Path, target: Path) -> None:
     notebook = jupytext.read(source)
     target.parent.mkdir(parents=True, exist_ok=True)
     jupytext.write(notebook, target, fmt="ipynb")
+
+
+# mkdocs-jupyter's options that change what a notebook's page looks like, as its on_pre_page passes them.
+NOTEBOOK_OPTIONS = (
+    "kernel_name",
+    "theme",
+    "allow_errors",
+    "show_input",
+    "no_input",
+    "no_prompt",
+    "remove_tag_config",
+    "highlight_extra_classes",
+    "include_requirejs",
+    "custom_mathjax_url",
+)
+
+
+def notebooks_to_execute(files, config) -> list[Path]:  # type: ignore[no-untyped-def]
+    """The notebooks that mkdocs-jupyter will execute because its cache has no page for them."""
+    jupyter = config.plugins.get("mkdocs-jupyter")
+    if jupyter is None or not jupyter.config["execute"] or not jupyter.config["cache"]:
+        return []
+    from mkdocs_jupyter.plugin import _compute_cache_key, _get_cache_path
+
+    ignored = jupyter.config["execute_ignore"] or []
+    return [
+        Path(file.abs_src_path)
+        for file in files
+        if jupyter.should_include(file)
+        and not any(Path(file.abs_src_path).match(pattern) for pattern in ignored)
+        and not _get_cache_path(
+            jupyter.config["cache_dir"], _compute_cache_key(file.abs_src_path, jupyter.config, True)
+        ).exists()
+    ]
+
+
+def execute_notebooks(notebooks: list[Path], config) -> None:  # type: ignore[no-untyped-def]
+    """Execute and convert ``notebooks`` into mkdocs-jupyter's cache, as its ``on_pre_page`` would.
+
+    mkdocs-jupyter executes a notebook when it renders its page, after every figure and listing, one
+    notebook at a time and on one core. Run here, in on_files, they execute while the figures draw and
+    the listings run, and the pages then find them in the cache. The cache entry is the plugin's own
+    (same key, same content), so a build without this step would render the same pages.
+    """
+    from mkdocs_jupyter import convert
+    from mkdocs_jupyter.plugin import _compute_cache_key, _get_cache_path, _get_nb_toc_tokens
+
+    options = config.plugins["mkdocs-jupyter"].config
+    for notebook in notebooks:
+        try:
+            body = convert.nb2html(
+                str(notebook), execute=True, **{name: options[name] for name in NOTEBOOK_OPTIONS}
+            )
+        except Exception as error:  # the kernel's traceback names the cell
+            raise BuildError(f"notebook {notebook.relative_to(ROOT)} failed:\n{str(error)[-4000:]}") from None
+        toc_tokens, title = _get_nb_toc_tokens(str(notebook), options["toc_depth"])
+        target = _get_cache_path(options["cache_dir"], _compute_cache_key(str(notebook), options, True))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_suffix(".tmp")
+        temporary.write_text(
+            json.dumps({"content": body, "toc_tokens": toc_tokens, "title": title}), encoding="utf-8"
+        )
+        temporary.replace(target)
 
 
 def strip_notebook_mathjax(html: str) -> str:
@@ -756,12 +820,13 @@ def on_files(files, config):  # type: ignore[no-untyped-def]
         targets = {s: {t: figure_cache_path(s, t) for t in THEMES} for s in scripts}
         USED_CACHE_FILES.update(p for paths in targets.values() for p in paths.values())
         missing = {s: paths for s, paths in targets.items() if not all(p.exists() for p in paths.values())}
-        # Figures draw in two processes while the listings run, two at a time: the build keeps both
-        # cores busy instead of waiting on one long sequence.
+        # Figures draw in two processes while the listings run, two at a time, and the notebooks
+        # execute: the build keeps both cores busy instead of waiting on one long sequence.
         halves = [dict(list(missing.items())[i::2]) for i in range(2)]
-        with ThreadPoolExecutor(max_workers=3) as pool:
+        with ThreadPoolExecutor(max_workers=4) as pool:
             work = [pool.submit(draw_figures, half) for half in halves]
             work.append(pool.submit(prefetch_outputs, pages))
+            work.append(pool.submit(execute_notebooks, notebooks_to_execute(files, config), config))
             for done in work:
                 done.result()  # re-raises the first BuildError
         prepare_widgets()

@@ -144,3 +144,42 @@ def test_indented_output_directive_stays_inside_its_block() -> None:
     lines = block.split("\n")
     assert all(line.startswith("    ") for line in lines if line.strip())
     assert "" in lines  # blank lines stay blank
+
+
+def test_notebooks_executed_early_are_not_executed_again_by_their_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build executes notebooks beside the figures; mkdocs-jupyter then renders them from its cache."""
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import File, Files
+    from mkdocs.structure.pages import Page
+    from mkdocs_jupyter import convert
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "index.md").write_text("# Home\n")
+    (docs / "count.py").write_text("# %% [markdown]\n# # Counting\n\n# %%\nprint(sum(range(4)))\n")
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: t\nplugins:\n  - mkdocs-jupyter:\n      include: ['*.py']\n      execute: true\n"
+        f"      cache_dir: {tmp_path / 'cache'}\n"
+    )
+    config = load_config(str(tmp_path / "mkdocs.yml"))
+    config = config.plugins.on_config(config)
+    config.plugins.on_pre_build(config=config)
+    files = Files([File("count.py", str(docs), str(tmp_path / "site"), False)])
+    files = config.plugins.on_files(files, config=config)
+
+    notebooks = build_hooks.notebooks_to_execute(files, config)
+    assert notebooks == [docs / "count.py"]
+    build_hooks.execute_notebooks(notebooks, config)
+    assert build_hooks.notebooks_to_execute(files, config) == []
+
+    def no_second_run(*args: object, **kwargs: object) -> str:
+        raise AssertionError("mkdocs-jupyter executed the notebook again")
+
+    monkeypatch.setattr(convert, "nb2html", no_second_run)
+    page = Page(None, files.get_file_from_path("count.py"), config)
+    config.plugins.on_pre_page(page, config=config, files=files)
+    page.render(config, files)
+    assert page.title == "Counting"
+    assert ">6<" in page.content or "6\n" in page.content  # the output of the executed cell

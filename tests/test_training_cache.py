@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -49,3 +53,47 @@ def test_key_covers_the_task_and_the_tasks_it_imports_only() -> None:
     seq2seq = _cache._source_hash("attention_book.tasks.seq2seq")
     assert seq2seq != _cache._source_hash("attention_book.tasks.reverse")
     assert seq2seq != _cache._source_hash("attention_book.tasks.translation")
+
+
+@cached_training
+def train_slowly(record: str) -> tuple[nn.Linear, int]:
+    """Note each training in ``record`` and take long enough for a second process to ask meanwhile."""
+    with open(record, "a") as log:
+        log.write(f"{os.getpid()}\n")
+    time.sleep(0.5)
+    torch.manual_seed(os.getpid())  # two trainings would give two different models
+    return nn.Linear(2, 2), torch.get_num_threads()
+
+
+def _ask_for_model(record: str, out: str) -> None:
+    model, threads = train_slowly(record)
+    torch.save((model.state_dict(), threads), out)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the lock is POSIX-only")
+def test_processes_that_want_the_same_new_model_train_it_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ATTENTION_BOOK_CACHE", str(tmp_path / "cache"))
+    record = str(tmp_path / "trainings.txt")
+    context = multiprocessing.get_context("fork")
+    outs = [str(tmp_path / f"model-{i}.pt") for i in range(3)]
+    workers = [context.Process(target=_ask_for_model, args=(record, out)) for out in outs]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+        assert worker.exitcode == 0
+    assert len(Path(record).read_text().split()) == 1
+    results = [torch.load(out) for out in outs]
+    for state, threads in results:
+        torch.testing.assert_close(state, results[0][0], rtol=0, atol=0)
+        assert threads == 1  # trained on one thread, whatever the machine has
+
+
+def test_training_leaves_the_thread_count_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ATTENTION_BOOK_CACHE", str(tmp_path))
+    before = torch.get_num_threads()
+    _, threads = train_slowly(str(tmp_path / "trainings.txt"))
+    assert threads == 1
+    assert torch.get_num_threads() == before

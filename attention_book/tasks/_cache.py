@@ -8,22 +8,36 @@ later calls with the same arguments load it. The key hashes the source the model
 modules it imports; not the ``__init__.py`` files, which only re-export), the torch version, the
 function's name and its arguments: a change to that code retrains, a change to another task does not.
 
+The build runs listings and draws figures in several processes at once, and several of them may ask for
+the same model before it exists. A lock file per model makes the first one train it while the others wait
+and then load what it saved, instead of all of them training it side by side. Training runs on one thread
+(:func:`~attention_book.tasks._training.one_thread`): the tensors are tiny, the processes already keep
+every core busy, and one thread gives the same floating-point sums, hence the same model, on any machine.
+
 Where: ``$ATTENTION_BOOK_CACHE`` if set, else ``~/.cache/attention_book``. ``ATTENTION_BOOK_CACHE=off``
 turns the cache off (every call trains).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import torch
+
+from ._training import one_thread
+
+try:  # POSIX; elsewhere processes that want the same new model each train it
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 __all__ = ["cache_dir", "cached_training"]
 
@@ -81,28 +95,46 @@ def _key(function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, 
     return digest.hexdigest()[:24]
 
 
+@contextlib.contextmanager
+def _only_trainer(path: Path) -> Iterator[None]:
+    """Hold the lock of the model saved at ``path``: one process trains it, the others wait here."""
+    with open(path.with_name(f".{path.stem}.lock"), "a") as lock:
+        if fcntl is not None:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        yield
+
+
 def cached_training(train: Callable[P, R]) -> Callable[P, R]:
     """Decorate ``train`` so that a call with the same arguments and library source is trained only once.
 
-    The result (a model and its history) is saved with ``torch.save`` and written atomically, so two
-    processes training the same model at once (the build and a test) never read half a file.
+    The result (a model and its history) is saved with ``torch.save`` and written atomically, so a process
+    that loads a model never reads half a file; the lock makes a process that asks for a model another
+    process is training wait for it rather than train it too.
     """
 
     @functools.wraps(train)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         folder = cache_dir()
         if folder is None:
-            return train(*args, **kwargs)
+            with one_thread():
+                return train(*args, **kwargs)
         path = folder / f"{train.__name__}-{_key(train, args, kwargs)}.pt"
-        if path.exists():
-            result: R = torch.load(path, weights_only=False)
-            return result
-        result = train(*args, **kwargs)
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        os.close(handle)
-        torch.save(result, temporary)
-        os.replace(temporary, path)
-        return result
+        if not path.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            with _only_trainer(path):
+                if not path.exists():  # nobody trained it while this process waited for the lock
+                    with one_thread():
+                        result = train(*args, **kwargs)
+                    _save_atomically(result, path)
+                    return result
+        loaded: R = torch.load(path, weights_only=False)
+        return loaded
 
     return wrapper
+
+
+def _save_atomically(result: object, path: Path) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    os.close(handle)
+    torch.save(result, temporary)
+    os.replace(temporary, path)

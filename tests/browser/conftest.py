@@ -40,9 +40,6 @@ PAGE_SELECTIONS: dict[str, Callable[[PageInfo], bool]] = {
 }
 
 
-BROWSER_WORKERS = 2
-
-
 def _page_of(item: pytest.Item) -> str:
     """The page a test checks (its page parameter), or "" for a test of the site as a whole."""
     params = getattr(getattr(item, "callspec", None), "params", {})
@@ -69,12 +66,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             position[id(item)],
         )
     )
-    # Two halves of the pages, each an xdist group of its own, so that under ``-n 2 --dist loadgroup``
-    # both workers drive a Chromium instead of one worker doing every page.
-    pages = sorted({_page_of(item) for item in browser})
+    # One xdist group per page: under ``--dist loadgroup`` a page's checks run on one worker, in this
+    # order, sharing its loads, while the workers take pages as they become free.
     for item in browser:
-        half = pages.index(_page_of(item)) % BROWSER_WORKERS
-        item.add_marker(pytest.mark.xdist_group(f"pages-{half}"))
+        item.add_marker(pytest.mark.xdist_group(f"page:{_page_of(item)}"))
     items[:] = others + browser
 
 

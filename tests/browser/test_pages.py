@@ -307,14 +307,57 @@ AXE = Axe()
 SERIOUS = ("serious", "critical")
 
 
+# Empties, for the length of an axe run, the code tokens whose contrast another token of the same block
+# already shows, and returns how many. A token's contrast depends on its colour, the background behind it
+# and its font, and nothing else: within one block, a second token with the same five things has the same
+# ratio, and axe skips an element with no text. Links are never emptied (they have checks of their own).
+# All styles are read before any token changes, so the page's style is computed once, not once a token.
+HIDE_REPEATED_TOKENS = """() => {
+    const backgroundOf = (node, stop) => {
+        for (; node && node !== stop; node = node.parentElement) {
+            const colour = getComputedStyle(node).backgroundColor;
+            if (colour !== 'rgba(0, 0, 0, 0)' && colour !== 'transparent') return colour;
+        }
+        return null;
+    };
+    const repeated = [];
+    for (const block of document.querySelectorAll('pre > code')) {
+        if (block.closest('details:not([open])')) continue;  // not rendered: axe skips it anyway
+        const blockBackground = backgroundOf(block, null) || 'page';
+        const seen = new Set();
+        for (const token of block.querySelectorAll('span')) {
+            if (token.children.length || token.closest('a') || !token.textContent.trim()) continue;
+            const style = getComputedStyle(token);
+            const behind = backgroundOf(token, block) || blockBackground;
+            const key = [style.color, behind, style.fontSize, style.fontWeight, style.fontStyle].join('|');
+            if (seen.has(key)) repeated.push(token);
+            else seen.add(key);
+        }
+    }
+    window.__axeHiddenTokens = repeated.map(token => [token, token.textContent]);
+    for (const token of repeated) token.textContent = '';
+    return repeated.length;
+}"""
+RESTORE_REPEATED_TOKENS = """() => {
+    for (const [token, text] of window.__axeHiddenTokens || []) token.textContent = text;
+    delete window.__axeHiddenTokens;
+}"""
+
+
 def serious_violations(page: Page, within: str | None = None, shown: int = 5) -> list[str]:
     """axe-core's serious and critical violations: one line per rule, then its first ``shown`` elements.
 
     ``within`` (a CSS selector) limits the check to those elements and what they hold; by default axe
     checks the whole page. Each element comes with axe's own explanation (for colour contrast: the
-    colours and their ratio).
+    colours and their ratio). Code tokens that repeat the colours and font of a token already checked in
+    the same block are emptied while axe runs (HIDE_REPEATED_TOKENS): measuring the contrast of every token
+    of every listing was most of axe's time, for no other answer.
     """
-    results = AXE.run(page, context=within, options={"resultTypes": ["violations"]})
+    page.evaluate(HIDE_REPEATED_TOKENS)
+    try:
+        results = AXE.run(page, context=within, options={"resultTypes": ["violations"]})
+    finally:
+        page.evaluate(RESTORE_REPEATED_TOKENS)
     lines = []
     for violation in results.response["violations"]:
         if violation["impact"] not in SERIOUS:

@@ -117,35 +117,48 @@ CLIPBOARD_BEFORE = "clipboard before the click"
 COPY_BUTTONS = "button[data-clipboard-target]"
 
 
+# Opens the collapsed blocks that hold ``button`` (a solution, an API entry's source), as a reader would
+# before copying, and returns a function that closes them again. Opening one block at a time keeps the
+# page small: with every block of a long API page open, each copy lays out the whole page again.
+OPEN_BLOCKS_AROUND = """button => {
+    const opened = [];
+    for (let block = button.closest('details'); block; block = block.parentElement.closest('details')) {
+        if (!block.open) { block.open = true; opened.push(block); }
+    }
+    return () => opened.forEach(block => { block.open = false; });
+}"""
+
+
 def copy_with_buttons(page: Page) -> dict[str, str]:
     """Click every copy button of ``page`` and return what each put on the clipboard, by its target.
 
-    Collapsed blocks (solutions, API source) are opened first, as a reader would before copying. The
-    clicks go to the page's own handler (Material's clipboard.js). A copy needs a recent user activation,
-    which a trusted key press gives and which lasts a few seconds: the buttons are clicked in one script
-    until one copies nothing (the activation ran out, on a loaded machine), then a key press renews it
-    and the script goes on from there. A button that copies nothing right after a key press is clicked
-    once more on its own, and the clipboard watched for a second.
+    The clicks go to the page's own handler (Material's clipboard.js). A copy needs a recent user
+    activation, which a trusted key press gives and which lasts a few seconds: the buttons are clicked in
+    one script until one copies nothing (the activation ran out, on a loaded machine), then a key press
+    renews it and the script goes on from there. A button that copies nothing right after a key press is
+    clicked once more on its own, and the clipboard watched for a second.
     """
-    page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
     count = page.evaluate(f"document.querySelectorAll('{COPY_BUTTONS}').length")
     copied: dict[str, str] = {}
     start = 0
     while start < count:
         page.keyboard.press("Shift")
         batch = page.evaluate(
-            """async ([selector, start, before]) => {
-                const copied = {};
+            f"""async ([selector, start, before]) => {{
+                const openBlocksAround = {OPEN_BLOCKS_AROUND};
+                const copied = {{}};
                 const buttons = [...document.querySelectorAll(selector)];
-                for (let i = start; i < buttons.length; i++) {
+                for (let i = start; i < buttons.length; i++) {{
                     await navigator.clipboard.writeText(before);
+                    const closeBlocks = openBlocksAround(buttons[i]);
                     buttons[i].click();
                     const text = await navigator.clipboard.readText();
-                    if (text === before) return {copied, next: i};  // retried after a key press
+                    closeBlocks();
+                    if (text === before) return {{copied, next: i}};  // retried after a key press
                     copied[buttons[i].getAttribute('data-clipboard-target')] = text;
-                }
-                return {copied, next: buttons.length};
-            }""",
+                }}
+                return {{copied, next: buttons.length}};
+            }}""",
             [COPY_BUTTONS, start, CLIPBOARD_BEFORE],
         )
         copied |= batch["copied"]
@@ -163,21 +176,22 @@ def copy_one(page: Page, index: int) -> tuple[str, str]:
     page.evaluate("before => navigator.clipboard.writeText(before)", CLIPBOARD_BEFORE)
     page.keyboard.press("Shift")
     return page.evaluate(
-        """async ([selector, index, before]) => {
+        f"""async ([selector, index, before]) => {{
             const button = document.querySelectorAll(selector)[index];
+            const closeBlocks = ({OPEN_BLOCKS_AROUND})(button);
             button.click();
             let text = before;
-            for (let tries = 0; tries < 20 && text === before; tries++) {
+            for (let tries = 0; tries < 20 && text === before; tries++) {{
                 text = await navigator.clipboard.readText();
                 if (text === before) await new Promise(resolve => setTimeout(resolve, 50));
-            }
+            }}
+            closeBlocks();
             return [button.getAttribute('data-clipboard-target'), text];
-        }""",
+        }}""",
         [COPY_BUTTONS, index, CLIPBOARD_BEFORE],
     )
 
 
-@pytest.mark.takes_shared_page
 def test_copy_buttons_copy_the_listing(page_with_code: str, shared_pages: SharedPages) -> None:
     """Each copy button puts exactly its block's code on the clipboard.
 
