@@ -290,7 +290,8 @@ def notebooks_to_execute(files, config) -> list[Path]:  # type: ignore[no-untype
     return [
         Path(file.abs_src_path)
         for file in files
-        if jupyter.should_include(file)
+        if is_notebook(file.src_uri)  # cheap; should_include reads the file
+        and jupyter.should_include(file)
         and not any(Path(file.abs_src_path).match(pattern) for pattern in ignored)
         and not _get_cache_path(
             jupyter.config["cache_dir"], _compute_cache_key(file.abs_src_path, jupyter.config, True)
