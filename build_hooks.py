@@ -18,6 +18,8 @@ It does four things, each cached so that a rebuild with nothing changed runs no 
    rendered and no math script runs in the reader's browser. A TeX error fails the build.
 5. **The reference shelf.** Docstrings rendered as Markdown for mkdocstrings, ``[@key]`` citations
    numbered from ``docs/reference/bibliography.yml``, and "Taught in" links from API entries to chapters.
+6. **API signatures formatted once.** mkdocstrings runs ``ruff format`` once a long signature; the results
+   are remembered in ``.cache``, so a rebuild starts no formatter process.
 
 Cache keys hash everything that produced a result: the file itself, every source file of
 ``attention_book``, this module, and the versions of Python, torch, NumPy and Matplotlib.
@@ -40,6 +42,7 @@ import textwrap
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the build loads this file as a hook, not a module
 from listing_runner import WarmPool, fresh_run, reader_env  # noqa: E402
@@ -787,6 +790,62 @@ def is_book(config) -> bool:  # type: ignore[no-untyped-def]
     return bool(Path(config["docs_dir"]).resolve() == ROOT / "docs")
 
 
+# ---------------------------------------------------------------------------------------------------------
+# 7. API signatures formatted once
+# ---------------------------------------------------------------------------------------------------------
+
+# Formatted signatures of earlier builds, by line length and text; saved by on_post_build when it grew.
+FORMATTED_SIGNATURES: dict[str, str] = {}
+
+
+def signature_cache_path() -> Path:
+    from importlib.metadata import version
+
+    return CACHE / f"signatures-ruff-{version('ruff')}.json"
+
+
+def remember_formatted_signatures() -> None:
+    """Make mkdocstrings format each API signature once, not on every build.
+
+    With ``separate_signature``, mkdocstrings-python formats every long signature by running
+    ``ruff format`` in a new process: about 150 processes on the API pages, over a second of every
+    build. What comes out depends only on the text, the line length and ruff's version (in the file
+    name), so the results are kept in ``.cache`` and a rebuild starts no process for a known signature.
+    """
+    from mkdocstrings_handlers.python._internal import rendering
+
+    FORMATTED_SIGNATURES.clear()
+    path = signature_cache_path()
+    if path.is_file():
+        FORMATTED_SIGNATURES.update(json.loads(path.read_text(encoding="utf-8")))
+    USED_CACHE_FILES.add(path)
+    if getattr(rendering._get_formatter, "remembers", False):
+        return
+    formatter_of = rendering._get_formatter
+
+    def remembering_formatter() -> Any:
+        format_code = formatter_of()
+
+        def formatted(code: str, line_length: int) -> str:
+            key = f"{line_length}:{code}"
+            if key not in FORMATTED_SIGNATURES:
+                FORMATTED_SIGNATURES[key] = format_code(code, line_length)
+            return FORMATTED_SIGNATURES[key]
+
+        return formatted
+
+    remembering_formatter.remembers = True  # type: ignore[attr-defined]
+    rendering._get_formatter = remembering_formatter
+
+
+def save_formatted_signatures() -> None:
+    path = signature_cache_path()
+    known = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    if FORMATTED_SIGNATURES != known:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(FORMATTED_SIGNATURES, sort_keys=True), encoding="utf-8")
+
+
 def on_config(config):  # type: ignore[no-untyped-def]
     library_hash.cache_clear()  # mkdocs serve: the library may have changed since the last build
     mathjax_version.cache_clear()
@@ -794,6 +853,8 @@ def on_config(config):  # type: ignore[no-untyped-def]
     PAGE_FORMULAS.clear()
     bibliography.cache_clear()
     USED_CACHE_FILES.clear()
+    if is_book(config):
+        remember_formatted_signatures()
     quiet_notebook_kernels()
     jupyter = config.plugins.get("mkdocs-jupyter")
     if jupyter is not None:
@@ -946,7 +1007,10 @@ def on_post_page(output, page, config):  # type: ignore[no-untyped-def]
 
 def on_post_build(config):  # type: ignore[no-untyped-def]
     """Evict cached outputs and figures that this build did not use (``BOOK_KEEP_CACHE=1`` keeps them)."""
-    if not is_book(config) or os.environ.get("BOOK_KEEP_CACHE"):
+    if not is_book(config):
+        return
+    save_formatted_signatures()
+    if os.environ.get("BOOK_KEEP_CACHE"):
         return
     for folder in (CACHE / "outputs", CACHE / "figures", CACHE / "math", CACHE / "widgets"):
         for path in folder.glob("*") if folder.is_dir() else ():

@@ -183,3 +183,32 @@ def test_notebooks_executed_early_are_not_executed_again_by_their_page(
     page.render(config, files)
     assert page.title == "Counting"
     assert ">6<" in page.content or "6\n" in page.content  # the output of the executed cell
+
+
+def test_a_long_signature_is_formatted_once_across_builds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """mkdocstrings formats a long API signature with a ruff process; the next build remembers it."""
+    import subprocess
+
+    from markupsafe import Markup
+    from mkdocstrings_handlers.python._internal import rendering
+
+    monkeypatch.setattr(build_hooks, "CACHE", tmp_path)
+    runs: list[object] = []
+    run = subprocess.run
+
+    def counted_run(*args: object, **kwargs: object) -> object:
+        runs.append(args)
+        return run(*args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(subprocess, "run", counted_run)
+    signature = "(" + ", ".join(f"argument_{i}: int = {i}" for i in range(8)) + ") -> int"
+    build_hooks.remember_formatted_signatures()  # a first build
+    first = rendering._format_signature(Markup("total"), signature, 60)
+    build_hooks.save_formatted_signatures()
+    build_hooks.remember_formatted_signatures()  # the next build: what it knows comes from the file
+    second = rendering._format_signature(Markup("total"), signature, 60)
+    assert len(runs) == 1
+    assert second == first
+    assert first.startswith("total(\n") and "argument_7: int = 7" in first  # ruff split it over lines
