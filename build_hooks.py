@@ -1,6 +1,6 @@
 """The book's build machinery: one mkdocs hooks module (``hooks:`` in mkdocs.yml).
 
-It does four things, each cached so that a rebuild with nothing changed runs no code:
+It does these things, each cached so that a rebuild with nothing changed runs no code:
 
 1. **Listing outputs.** A line ``<!-- output: snippets/<chapter>/<file>.py -->`` in a page is replaced by
    what that file prints, captured at build time by running it in a fresh Python process. Inside a
@@ -282,28 +282,31 @@ NOTEBOOK_OPTIONS = (
 )
 
 
-def notebooks_to_execute(files, config) -> list[Path]:  # type: ignore[no-untyped-def]
-    """The notebooks that mkdocs-jupyter will execute because its cache has no page for them."""
+def notebooks_to_execute(files, config) -> dict[Path, Path]:  # type: ignore[no-untyped-def]
+    """The notebooks that mkdocs-jupyter would execute, each with the cache file it lacks for its page."""
     jupyter = config.plugins.get("mkdocs-jupyter")
     if jupyter is None or not jupyter.config["execute"] or not jupyter.config["cache"]:
-        return []
+        return {}
     from mkdocs_jupyter.plugin import _compute_cache_key, _get_cache_path
 
     ignored = jupyter.config["execute_ignore"] or []
-    return [
+    notebooks = [
         Path(file.abs_src_path)
         for file in files
         if is_notebook(file.src_uri)  # cheap; should_include reads the file
         and jupyter.should_include(file)
         and not any(Path(file.abs_src_path).match(pattern) for pattern in ignored)
-        and not _get_cache_path(
-            jupyter.config["cache_dir"], _compute_cache_key(file.abs_src_path, jupyter.config, True)
-        ).exists()
     ]
+    cache_dir = jupyter.config["cache_dir"]
+    targets = {
+        notebook: _get_cache_path(cache_dir, _compute_cache_key(notebook, jupyter.config, True))
+        for notebook in notebooks
+    }
+    return {notebook: target for notebook, target in targets.items() if not target.exists()}
 
 
-def execute_notebooks(notebooks: list[Path], config) -> None:  # type: ignore[no-untyped-def]
-    """Execute and convert ``notebooks`` into mkdocs-jupyter's cache, as its ``on_pre_page`` would.
+def execute_notebooks(notebooks: dict[Path, Path], config) -> None:  # type: ignore[no-untyped-def]
+    """Execute and convert each notebook into its mkdocs-jupyter cache file, as ``on_pre_page`` would.
 
     mkdocs-jupyter executes a notebook when it renders its page, after every figure and listing, one
     notebook at a time and on one core. Run here, in on_files, they execute while the figures draw and
@@ -311,10 +314,10 @@ def execute_notebooks(notebooks: list[Path], config) -> None:  # type: ignore[no
     (same key, same content), so a build without this step would render the same pages.
     """
     from mkdocs_jupyter import convert
-    from mkdocs_jupyter.plugin import _compute_cache_key, _get_cache_path, _get_nb_toc_tokens
+    from mkdocs_jupyter.plugin import _get_nb_toc_tokens
 
     options = config.plugins["mkdocs-jupyter"].config
-    for notebook in notebooks:
+    for notebook, target in notebooks.items():
         try:
             body = convert.nb2html(
                 str(notebook), execute=True, **{name: options[name] for name in NOTEBOOK_OPTIONS}
@@ -322,7 +325,6 @@ def execute_notebooks(notebooks: list[Path], config) -> None:  # type: ignore[no
         except Exception as error:  # the kernel's traceback names the cell
             raise BuildError(f"notebook {notebook.relative_to(ROOT)} failed:\n{str(error)[-4000:]}") from None
         toc_tokens, title = _get_nb_toc_tokens(str(notebook), options["toc_depth"])
-        target = _get_cache_path(options["cache_dir"], _compute_cache_key(str(notebook), options, True))
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_suffix(".tmp")
         temporary.write_text(
@@ -791,7 +793,7 @@ def is_book(config) -> bool:  # type: ignore[no-untyped-def]
 
 
 # ---------------------------------------------------------------------------------------------------------
-# 7. API signatures formatted once
+# 8. API signatures formatted once
 # ---------------------------------------------------------------------------------------------------------
 
 # Formatted signatures of earlier builds, by line length and text; saved by on_post_build when it grew.

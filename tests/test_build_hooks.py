@@ -170,9 +170,9 @@ def test_notebooks_executed_early_are_not_executed_again_by_their_page(
     files = config.plugins.on_files(files, config=config)
 
     notebooks = build_hooks.notebooks_to_execute(files, config)
-    assert notebooks == [docs / "count.py"]
+    assert list(notebooks) == [docs / "count.py"]
     build_hooks.execute_notebooks(notebooks, config)
-    assert build_hooks.notebooks_to_execute(files, config) == []
+    assert build_hooks.notebooks_to_execute(files, config) == {}
 
     def no_second_run(*args: object, **kwargs: object) -> str:
         raise AssertionError("mkdocs-jupyter executed the notebook again")
