@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import pkgutil
+import re
 import subprocess
 import sys
 import textwrap
@@ -11,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import attention_book
+from attention_book import tasks
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -39,6 +42,25 @@ def test_every_public_name_is_on_an_api_page(name: str) -> None:
     if anchor.count(".") == 1 and anchor == f"attention_book.{name}":  # a submodule: its own page
         pages = [p for p in api.rglob("index.html") if p.parent.name == name]
     assert pages, f"attention_book.{name} ({anchor}) is on no page under site/reference/api/"
+
+
+def test_every_task_module_is_on_the_tasks_page_and_each_trainer_once() -> None:
+    """Each task module has its section on the tasks page, and each ``train_<task>`` is documented once.
+
+    The package re-exports the trainers; the page lists its members so that they are not documented a
+    second time as aliases. A new task module missing from that list would silently leave the page.
+    """
+    page = SITE / "reference" / "api" / "tasks" / "index.html"
+    if not page.is_file():
+        pytest.fail("site/ is not built: run `make test` (it builds the site before the tests)")
+    html = page.read_text(encoding="utf-8")
+    modules = [m.name for m in pkgutil.iter_modules(tasks.__path__) if not m.name.startswith("_")]
+    missing = [name for name in modules if f'id="attention_book.tasks.{name}"' not in html]
+    assert not missing, f"task modules without a section on the tasks page: {missing}"
+    for name in [name for name in dir(tasks) if name.startswith("train_")]:
+        trainer = getattr(tasks, name)
+        ids = re.findall(rf'id="(attention_book\.tasks\.(?:[a-z0-9_]+\.)?{name})"', html)
+        assert ids == [f"{trainer.__module__}.{name}"], f"{name} is documented as {ids}"
 
 
 def test_citations_become_numbered_links_and_unknown_keys_fail() -> None:

@@ -129,46 +129,78 @@ OPEN_BLOCKS_AROUND = """button => {
 }"""
 
 
-def copy_with_buttons(page: Page) -> dict[str, str]:
-    """Click every copy button of ``page`` and return what each put on the clipboard, by its target.
+# Records what each copy puts on the clipboard, as it happens. A copy copies the selection: clipboard.js
+# fills a hidden textarea with the block's code, selects it and asks the browser to copy, so the text
+# selected in the focused field when the ``copy`` event fires is what the clipboard receives. Reading the
+# system clipboard back costs two round trips to the browser per button (most of this test's time on an
+# API page with hundreds of blocks); the event costs nothing, and the system clipboard is still read back
+# for the first and the last button of the page, to show that the recorded text is what arrives there.
+RECORD_COPIES = """() => {
+    window.__bookCopies = [];
+    document.addEventListener('copy', () => {
+        const field = document.activeElement;
+        const text = field && typeof field.value === 'string' && field.selectionStart !== null
+            ? field.value.slice(field.selectionStart, field.selectionEnd)
+            : String(document.getSelection());
+        window.__bookCopies.push(text);
+    }, true);
+}"""
 
-    The clicks go to the page's own handler (Material's clipboard.js). A copy needs a recent user
-    activation, which a trusted key press gives and which lasts a few seconds: the buttons are clicked in
-    one script until one copies nothing (the activation ran out, on a loaded machine), then a key press
-    renews it and the script goes on from there. A button that copies nothing right after a key press is
-    clicked once more on its own, and the clipboard watched for a second.
+
+def copy_with_buttons(page: Page) -> tuple[dict[str, str], list[str]]:
+    """Click every copy button of ``page``: what each put on the clipboard (by its target), and mismatches.
+
+    The clicks go to the page's own handler (Material's clipboard.js), each with the collapsed blocks
+    around its button opened, and what each copies is recorded by :data:`RECORD_COPIES`. A copy needs a
+    recent user activation, which a trusted key press gives and which lasts a few seconds: the buttons are
+    clicked in one script until one copies nothing (the activation ran out), then a key press renews it
+    and the script goes on from there. The first button of each such batch, and the last of the page, are
+    also read back from the system clipboard; a difference from the recorded text is a mismatch. A button
+    that copies nothing right after a key press is clicked once more on its own, and the clipboard watched
+    for a second.
     """
+    page.evaluate(RECORD_COPIES)
     count = page.evaluate(f"document.querySelectorAll('{COPY_BUTTONS}').length")
     copied: dict[str, str] = {}
+    mismatches: list[str] = []
     start = 0
     while start < count:
         page.keyboard.press("Shift")
         batch = page.evaluate(
             f"""async ([selector, start, before]) => {{
                 const openBlocksAround = {OPEN_BLOCKS_AROUND};
-                const copied = {{}};
+                const copies = window.__bookCopies;
                 const buttons = [...document.querySelectorAll(selector)];
+                const copied = {{}}, mismatches = [];
                 for (let i = start; i < buttons.length; i++) {{
-                    await navigator.clipboard.writeText(before);
+                    const readBack = i === start || i === buttons.length - 1;
+                    if (readBack) await navigator.clipboard.writeText(before);
+                    const count = copies.length;
                     const closeBlocks = openBlocksAround(buttons[i]);
                     buttons[i].click();
-                    const text = await navigator.clipboard.readText();
                     closeBlocks();
-                    if (text === before) return {{copied, next: i}};  // retried after a key press
-                    copied[buttons[i].getAttribute('data-clipboard-target')] = text;
+                    if (copies.length === count) return {{copied, mismatches, next: i}};
+                    const target = buttons[i].getAttribute('data-clipboard-target');
+                    copied[target] = copies[copies.length - 1];
+                    const clipboard = readBack ? await navigator.clipboard.readText() : copied[target];
+                    if (clipboard !== copied[target]) mismatches.push([target, copied[target], clipboard]);
                 }}
-                return {{copied, next: buttons.length}};
+                return {{copied, mismatches, next: buttons.length}};
             }}""",
             [COPY_BUTTONS, start, CLIPBOARD_BEFORE],
         )
         copied |= batch["copied"]
-        if batch["next"] == start:  # no progress even right after a key press: this button alone
+        mismatches += [
+            f"{target}: the copy event saw {seen[:60]!r}, the clipboard holds {held[:60]!r}"
+            for target, seen, held in batch["mismatches"]
+        ]
+        if batch["next"] == start:  # no copy even right after a key press: this button alone
             target, text = copy_one(page, start)
             copied[target] = text
             start += 1
         else:
             start = batch["next"]
-    return copied
+    return copied, mismatches
 
 
 def copy_one(page: Page, index: int) -> tuple[str, str]:
@@ -192,6 +224,7 @@ def copy_one(page: Page, index: int) -> tuple[str, str]:
     )
 
 
+@pytest.mark.takes_shared_page
 def test_copy_buttons_copy_the_listing(page_with_code: str, shared_pages: SharedPages) -> None:
     """Each copy button puts exactly its block's code on the clipboard.
 
@@ -201,7 +234,8 @@ def test_copy_buttons_copy_the_listing(page_with_code: str, shared_pages: Shared
     page = shared_pages.take(page_with_code).page
     blocks = code_blocks(page)
     assert blocks, "the page has code blocks but no copy button"
-    copied = copy_with_buttons(page)
+    copied, mismatches = copy_with_buttons(page)
+    assert_none(mismatches, "copies that did not reach the system clipboard as recorded")
     problems = []
     for block in blocks:
         name = block["title"] or block["target"]
