@@ -22,7 +22,10 @@ install: $(STAMP) $(NODE_STAMP)
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	# Byte-compile on both cores afterwards rather than file by file inside pip (50 -> 45 s here). Like pip,
+	# it passes over files this Python cannot compile (torch ships one written for Python 3.12).
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile -r requirements.lock
+	-$(BIN)/python -m compileall -q -j 0 $$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))') >/dev/null
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	rm -f $(VENV)/.installed-*
 	touch $@
@@ -42,7 +45,9 @@ lint: install
 	$(BIN)/ruff format --check attention_book tests snippets figures widgets docs build_hooks.py listing_runner.py
 	$(BIN)/mypy
 
-test: install lint build
+# Lint runs beside the build: the build leaves a core idle while it loads and while it writes the pages.
+test: install
+	$(MAKE) --no-print-directory --output-sync=target -j 2 lint build
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not screenshots" --codeblocks tests docs
 
 # Full-page screenshots of every page and widget (light and dark, desktop and phone), for a person to
