@@ -37,6 +37,16 @@ def test_second_call_loads_the_same_model(tmp_path: Path, monkeypatch: pytest.Mo
     assert len(list(tmp_path.glob("train_line-*.pt"))) == 2
 
 
+def test_one_model_however_its_arguments_are_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ATTENTION_BOOK_CACHE", str(tmp_path))
+    CALLS.clear()
+    train_line()
+    train_line(0)
+    train_line(seed=0)
+    assert CALLS == [0]
+    assert len(list(tmp_path.glob("train_line-*.pt"))) == 1
+
+
 def test_cache_off_trains_every_time(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ATTENTION_BOOK_CACHE", "off")
     CALLS.clear()

@@ -6,7 +6,8 @@ wraps a ``train_<task>(**kwargs) -> (model, history)`` function: the first call 
 later calls with the same arguments load it. The key hashes the source the model depends on (every file of
 ``attention_book`` outside ``tasks/``, the shared ``tasks/_*.py``, the task's own module and the task
 modules it imports; not the ``__init__.py`` files, which only re-export), the torch version, the
-function's name and its arguments: a change to that code retrains, a change to another task does not.
+function's name and its arguments (defaults filled in): a change to that code retrains, a change to another
+task does not.
 
 The build runs listings and draws figures in several processes at once, and several of them may ask for
 the same model before it exists. A lock file per model makes the first one train it while the others wait
@@ -23,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import inspect
 import os
 import re
 import tempfile
@@ -88,10 +90,16 @@ def _source_hash(module: str) -> str:
 
 
 def _key(function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    """The cache key of ``function(*args, **kwargs)``: its source, its name and every argument's value.
+
+    The arguments are bound to the signature with the defaults filled in, so ``train()``,
+    ``train(seed=0)`` and ``train(0)`` name one model, trained once.
+    """
+    bound = inspect.signature(function).bind(*args, **kwargs)
+    bound.apply_defaults()
     digest = hashlib.sha256(_source_hash(function.__module__).encode())
     digest.update(f"{function.__module__}.{function.__qualname__}".encode())
-    digest.update(repr(args).encode())
-    digest.update(repr(sorted(kwargs.items())).encode())
+    digest.update(repr(sorted(bound.arguments.items())).encode())
     return digest.hexdigest()[:24]
 
 

@@ -28,6 +28,7 @@ from .support import (
     browser_required,
     chromium_path,
     ensure_site,
+    html_file,
     inventory,
     serve,
 )
@@ -46,8 +47,19 @@ def _page_of(item: pytest.Item) -> str:
     return next((str(params[name]) for name in PAGE_SELECTIONS if name in params), "")
 
 
+def _page_size(path: str) -> int:
+    """Bytes of a page's HTML (0 for a test of the site as a whole): what its checks cost grows with it."""
+    if not path or path == "None":
+        return 0
+    page = html_file(path)
+    return page.stat().st_size if page.is_file() else 0
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Order the browser tests page by page: all checks of one page, then the next page.
+
+    The largest pages come first: their checks take longest, and a long page handed out last would keep
+    one worker busy while the other has nothing left to do.
 
     Checks that only look at a page then share one load of it (``shared_pages.get``). Within a page the
     tests keep the order of the files, except that the checks which take a shared tab over and change it
@@ -61,6 +73,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     position = {id(item): index for index, item in enumerate(browser)}
     browser.sort(
         key=lambda item: (
+            -_page_size(_page_of(item)),
             _page_of(item),
             item.get_closest_marker("takes_shared_page") is not None,
             position[id(item)],
