@@ -18,7 +18,9 @@ It does these things, each cached so that a rebuild with nothing changed runs no
    rendered and no math script runs in the reader's browser. A TeX error fails the build.
 5. **The reference shelf.** Docstrings rendered as Markdown for mkdocstrings, ``[@key]`` citations
    numbered from ``docs/reference/bibliography.yml``, and "Taught in" links from API entries to chapters.
-6. **API signatures formatted once.** mkdocstrings runs ``ruff format`` once a long signature; the results
+6. **Widgets.** ``<!-- widget: <chapter>/<name> "Description" -->`` shows an interactive figure, drawn in
+   the browser from JSON that ``widgets/<chapter>/<name>.py`` computes at build, after a static figure.
+7. **API signatures formatted once.** mkdocstrings runs ``ruff format`` once a long signature; the results
    are remembered in ``.cache``, so a rebuild starts no formatter process.
 
 Cache keys hash everything that produced a result: the file itself, every source file of
@@ -340,7 +342,7 @@ def strip_notebook_mathjax(html: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# 6. Math typeset at build: the page arrives with its formulas as SVG, and no math script runs in the browser
+# 4. Math typeset at build: the page arrives with its formulas as SVG, and no math script runs in the browser
 # ---------------------------------------------------------------------------------------------------------
 
 MATH_SCRIPT = ROOT / "typeset_math.js"
@@ -597,7 +599,7 @@ def add_taught_in(html: str, src_uri: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# 7. Widgets: interactive figures, drawn in the browser by docs/javascripts/widgets.js from JSON made here
+# 6. Widgets: interactive figures, drawn in the browser by docs/javascripts/widgets.js from JSON made here
 # ---------------------------------------------------------------------------------------------------------
 #
 # A line <!-- widget: <chapter>/<name> "Accessible description" --> in a page shows an interactive figure.
@@ -793,11 +795,13 @@ def is_book(config) -> bool:  # type: ignore[no-untyped-def]
 
 
 # ---------------------------------------------------------------------------------------------------------
-# 8. API signatures formatted once
+# 7. API signatures formatted once
 # ---------------------------------------------------------------------------------------------------------
 
-# Formatted signatures of earlier builds, by line length and text; saved by on_post_build when it grew.
+# Formatted signatures of earlier builds, by line length and text; saved by on_post_build when it grew
+# (entries are only ever added, so it grew when it holds more than the file gave).
 FORMATTED_SIGNATURES: dict[str, str] = {}
+SIGNATURES_SAVED = 0  # how many of them the file holds
 
 
 def signature_cache_path() -> Path:
@@ -814,12 +818,14 @@ def remember_formatted_signatures() -> None:
     build. What comes out depends only on the text, the line length and ruff's version (in the file
     name), so the results are kept in ``.cache`` and a rebuild starts no process for a known signature.
     """
+    global SIGNATURES_SAVED
     from mkdocstrings_handlers.python._internal import rendering
 
     FORMATTED_SIGNATURES.clear()
     path = signature_cache_path()
     if path.is_file():
         FORMATTED_SIGNATURES.update(json.loads(path.read_text(encoding="utf-8")))
+    SIGNATURES_SAVED = len(FORMATTED_SIGNATURES)
     USED_CACHE_FILES.add(path)
     if getattr(rendering._get_formatter, "remembers", False):
         return
@@ -841,11 +847,12 @@ def remember_formatted_signatures() -> None:
 
 
 def save_formatted_signatures() -> None:
-    path = signature_cache_path()
-    known = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    if FORMATTED_SIGNATURES != known:
+    global SIGNATURES_SAVED
+    if len(FORMATTED_SIGNATURES) > SIGNATURES_SAVED:
+        path = signature_cache_path()
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(FORMATTED_SIGNATURES, sort_keys=True), encoding="utf-8")
+        SIGNATURES_SAVED = len(FORMATTED_SIGNATURES)
 
 
 def on_config(config):  # type: ignore[no-untyped-def]

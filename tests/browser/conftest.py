@@ -71,10 +71,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return
     others = [item for item in items if not item.get_closest_marker("browser")]
     position = {id(item): index for index, item in enumerate(browser)}
+    page = {id(item): _page_of(item) for item in browser}
+    size = {path: _page_size(path) for path in set(page.values())}
     browser.sort(
         key=lambda item: (
-            -_page_size(_page_of(item)),
-            _page_of(item),
+            -size[page[id(item)]],
+            page[id(item)],
             item.get_closest_marker("takes_shared_page") is not None,
             position[id(item)],
         )
@@ -82,7 +84,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # One xdist group per page: under ``--dist loadgroup`` a page's checks run on one worker, in this
     # order, sharing its loads, while the workers take pages as they become free.
     for item in browser:
-        item.add_marker(pytest.mark.xdist_group(f"page:{_page_of(item)}"))
+        item.add_marker(pytest.mark.xdist_group(f"page:{page[id(item)]}"))
     items[:] = others + browser
 
 

@@ -134,7 +134,7 @@ OPEN_BLOCKS_AROUND = """button => {
 # selected in the focused field when the ``copy`` event fires is what the clipboard receives. Reading the
 # system clipboard back costs two round trips to the browser per button (most of this test's time on an
 # API page with hundreds of blocks); the event costs nothing, and the system clipboard is still read back
-# for the first and the last button of the page, to show that the recorded text is what arrives there.
+# for the first button of each batch and the last of the page, to show that the recorded text arrives there.
 RECORD_COPIES = """() => {
     window.__bookCopies = [];
     document.addEventListener('copy', () => {
