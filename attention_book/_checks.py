@@ -8,6 +8,7 @@ Every public function checks its arguments with these helpers, so that bad input
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import torch
@@ -47,6 +48,25 @@ def check_broadcasts(name: str, x: Tensor, target: Sequence[int]) -> None:
         raise ValueError(
             f"{name}: expected a shape that broadcasts to {fmt_shape(target)}, got {fmt_shape(x.shape)}"
         )
+
+
+def broadcast_shapes(*shapes: Sequence[int]) -> tuple[int, ...] | None:
+    """The shape that ``shapes`` broadcast to, by NumPy's rule, or ``None`` if they don't broadcast.
+
+    Aligned from the right, each dimension's sizes must be equal or 1. Plain Python: on a few short shapes
+    it takes a microsecond, where ``torch.broadcast_shapes`` takes about 15 (and imports SymPy the first
+    time), which is most of a small attention call's overhead.
+    """
+    first = tuple(shapes[0]) if shapes else ()
+    if all(tuple(shape) == first for shape in shapes):  # the common case: nothing to broadcast
+        return first
+    result: list[int] = []
+    for sizes in itertools.zip_longest(*(reversed(tuple(shape)) for shape in shapes), fillvalue=1):
+        grown = {int(size) for size in sizes} - {1}
+        if len(grown) > 1:
+            return None
+        result.append(grown.pop() if grown else 1)
+    return tuple(reversed(result))
 
 
 def check_positive_int(name: str, value: object) -> int:
@@ -105,14 +125,12 @@ def check_qkv(
         _check_gqa_heads(q, k, v)
         batch_dims = -3
     if broadcast_batch:
-        try:
-            torch.broadcast_shapes(q.shape[:batch_dims], k.shape[:batch_dims], v.shape[:batch_dims])
-        except RuntimeError:
+        if broadcast_shapes(q.shape[:batch_dims], k.shape[:batch_dims], v.shape[:batch_dims]) is None:
             raise ValueError(
                 f"key: expected batch dimensions that broadcast with the query's "
                 f"{fmt_shape(q.shape[:batch_dims])}, "
                 f"got key {fmt_shape(k.shape)} and value {fmt_shape(v.shape)}"
-            ) from None
+            )
     elif k.shape[:batch_dims] != q.shape[:batch_dims] or v.shape[:batch_dims] != q.shape[:batch_dims]:
         raise ValueError(
             f"key: expected the query's batch dimensions {fmt_shape(q.shape[:batch_dims])}, "

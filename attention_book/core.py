@@ -38,7 +38,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ._checks import check_broadcasts, check_keep_mask, check_qkv, check_tensor
+from ._checks import broadcast_shapes, check_broadcasts, check_keep_mask, check_qkv, check_tensor
 
 __all__ = ["attend", "masked_softmax", "scaled_dot_product_attention"]
 
@@ -344,10 +344,15 @@ def _grouped_matmul(a: Tensor, b: Tensor, groups: int) -> Tensor:
 
 
 def _weights_shape(query: Tensor, key: Tensor, value: Tensor, enable_gqa: bool) -> tuple[int, ...]:
-    """The shape of the weights ``(..., L, S)``: the batch dimensions broadcast, then ``L`` and ``S``."""
+    """The shape of the weights ``(..., L, S)``: the batch dimensions broadcast, then ``L`` and ``S``.
+
+    :func:`check_qkv` has already checked that the batch dimensions broadcast.
+    """
     L, S = query.shape[-2], key.shape[-2]
     if enable_gqa:  # the heads are the query's; the dimensions before them broadcast
-        batch = torch.broadcast_shapes(query.shape[:-3], key.shape[:-3], value.shape[:-3])
+        batch = broadcast_shapes(query.shape[:-3], key.shape[:-3], value.shape[:-3])
+        assert batch is not None, "check_qkv lets only broadcastable batch dimensions through"
         return (*batch, query.shape[-3], L, S)
-    batch = torch.broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2])
+    batch = broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2])
+    assert batch is not None, "check_qkv lets only broadcastable batch dimensions through"
     return (*batch, L, S)

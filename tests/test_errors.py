@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Callable
 
@@ -24,6 +25,7 @@ from attention_book import (
     scaled_dot_product_attention,
     sinusoidal_encoding,
 )
+from attention_book._checks import broadcast_shapes
 
 q = torch.randn(2, 4, 5, 8)  # (B, H, L, E)
 k = torch.randn(2, 4, 7, 8)  # (B, H, S, E)
@@ -53,6 +55,12 @@ CASES: dict[str, tuple[Callable[[], object], str]] = {
         r"key: expected last dimension 8",
     ),
     "value-length": (lambda: scaled_dot_product_attention(q, k, v[..., :3, :]), r"value: expected length 7"),
+    "batch-broadcast": (
+        lambda: scaled_dot_product_attention(q, torch.randn(3, 4, 7, 8), torch.randn(3, 4, 7, 6)),
+        re.escape(
+            "key: expected batch dimensions that broadcast with the query's (2, 4), got key (3, 4, 7, 8)"
+        ),
+    ),
     "mask-broadcast": (
         lambda: scaled_dot_product_attention(q, k, v, torch.ones(3, 5, dtype=torch.bool)),
         re.escape("mask: expected a shape that broadcasts to (2, 4, 5, 7), got (3, 5)"),
@@ -185,3 +193,18 @@ def test_bad_input_raises_value_error_naming_the_argument(case: str):
     call, message = CASES[case]
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_broadcast_shapes_agrees_with_torch():
+    """The plain-Python broadcast rule the checks use gives torch's shape, or None where torch refuses."""
+    rng = random.Random(0)
+    for _ in range(1000):
+        shapes = [
+            tuple(rng.choice((0, 1, 1, 2, 3)) for _ in range(rng.randint(0, 3)))
+            for _ in range(rng.randint(1, 3))
+        ]
+        try:
+            expected: tuple[int, ...] | None = tuple(torch.broadcast_shapes(*shapes))
+        except RuntimeError:
+            expected = None
+        assert broadcast_shapes(*shapes) == expected, shapes
