@@ -285,6 +285,45 @@ def sideways_overflow(page: Page) -> list[str]:
     )
 
 
+# Listings are written to 80 columns (ruff's line length for snippets and notebooks), so that on a desktop
+# they read without scrolling sideways; a listing with a longer line may scroll.
+LISTING_COLUMNS = 80
+
+
+def wide_listings(page: Page, columns: int = LISTING_COLUMNS) -> list[str]:
+    """Code blocks whose lines all fit in ``columns`` characters and that still scroll sideways.
+
+    A block is a listing's or a notebook cell's ``pre``; what scrolls is the nearest of the ``pre``, its
+    ``code`` and the ``pre``'s parent that has ``overflow-x: auto`` or ``scroll``. Blocks that are not
+    rendered (inside a closed collapsible block) are left out.
+    """
+    return page.evaluate(
+        """(columns) => {
+            const scrolls = el => el && ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
+            const offenders = [];
+            for (const pre of document.querySelectorAll('.md-typeset pre')) {
+                if (!pre.checkVisibility()) continue;
+                const longest = Math.max(...pre.innerText.split('\\n').map(line => line.length));
+                if (longest > columns) continue;
+                const scroller = [pre.querySelector(':scope > code'), pre, pre.parentElement].find(scrolls);
+                if (scroller && scroller.scrollWidth > scroller.clientWidth + 1) {
+                    const first = pre.innerText.trim().split('\\n')[0].slice(0, 40);
+                    offenders.push(`${longest} columns, ${scroller.scrollWidth - scroller.clientWidth} px`
+                        + ` too wide: "${first}"`);
+                }
+            }
+            return offenders;
+        }""",
+        columns,
+    )
+
+
+def test_listings_fit_the_desktop_column(page_path: str, shared_pages: SharedPages) -> None:
+    """At a desktop width (1280 px) a listing or notebook cell of 80-column lines does not scroll."""
+    page = shared_pages.get(page_path).page
+    assert_none(wide_listings(page), f"code blocks of <= {LISTING_COLUMNS} columns that scroll sideways")
+
+
 def test_no_sideways_overflow_on_phone(page_path: str, shared_pages: SharedPages) -> None:
     """At a phone's width (375 px) the page does not scroll sideways; only code, tables and math may."""
     page = shared_pages.get(page_path, view="phone").page
