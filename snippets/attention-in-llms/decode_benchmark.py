@@ -7,7 +7,7 @@ import torch
 from attention_book.bench import format_table, run_decode_benchmark
 
 torch.set_num_threads(1)  # one thread: steadier timings, and said out loud
-rows = run_decode_benchmark([512, 4096], tokens=64, repeats=3)
+rows = run_decode_benchmark([512, 4096], tokens=32, repeats=3)
 print(format_table(rows))  # time: ms per generated token; sdpa = PyTorch's
 ms = {(r["method"], r["n"]): r["time_s"] * 1e3 for r in rows}
 for method in ("fused", "sdpa"):
