@@ -34,17 +34,9 @@ def check_ndim(name: str, x: Tensor, ndims: Sequence[int], meaning: str) -> None
 
 
 def check_broadcasts(name: str, x: Tensor, target: Sequence[int]) -> None:
-    """Raise ``ValueError`` unless ``x`` broadcasts to exactly ``target`` (without growing it).
-
-    Checked in plain Python, dimension by dimension from the right (each size equal or 1), rather than
-    with ``torch.broadcast_shapes``, whose first call imports SymPy: half a second in every program.
-    """
+    """Raise ``ValueError`` unless ``x`` broadcasts to exactly ``target`` (without growing it)."""
     target = tuple(int(n) for n in target)
-    shape = tuple(x.shape)
-    fits = len(shape) <= len(target) and all(
-        size in (1, wanted) for size, wanted in zip(reversed(shape), reversed(target), strict=False)
-    )
-    if not fits:
+    if broadcast_shapes(x.shape, target) != target:
         raise ValueError(
             f"{name}: expected a shape that broadcasts to {fmt_shape(target)}, got {fmt_shape(x.shape)}"
         )

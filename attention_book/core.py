@@ -346,13 +346,11 @@ def _grouped_matmul(a: Tensor, b: Tensor, groups: int) -> Tensor:
 def _weights_shape(query: Tensor, key: Tensor, value: Tensor, enable_gqa: bool) -> tuple[int, ...]:
     """The shape of the weights ``(..., L, S)``: the batch dimensions broadcast, then ``L`` and ``S``.
 
-    :func:`check_qkv` has already checked that the batch dimensions broadcast.
+    With ``enable_gqa`` the heads are the query's, and the dimensions before them broadcast.
+    :func:`check_qkv` has already checked that they do.
     """
-    L, S = query.shape[-2], key.shape[-2]
-    if enable_gqa:  # the heads are the query's; the dimensions before them broadcast
-        batch = broadcast_shapes(query.shape[:-3], key.shape[:-3], value.shape[:-3])
-        assert batch is not None, "check_qkv lets only broadcastable batch dimensions through"
-        return (*batch, query.shape[-3], L, S)
-    batch = broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2])
+    batch_end = -3 if enable_gqa else -2  # the batch dimensions come before this one
+    heads = query.shape[-3:-2] if enable_gqa else ()
+    batch = broadcast_shapes(query.shape[:batch_end], key.shape[:batch_end], value.shape[:batch_end])
     assert batch is not None, "check_qkv lets only broadcastable batch dimensions through"
-    return (*batch, L, S)
+    return (*batch, *heads, query.shape[-2], key.shape[-2])
