@@ -396,10 +396,10 @@ RESTORE_REPEATED_TOKENS = """() => {
 
 # Takes out of the page, for the length of an axe run, what the closed collapsible blocks hold (all but
 # their summary), and returns how many blocks. A closed block's content is not rendered, and axe checks
-# nothing in it (no rule passes, fails or is unsure of an element there; test_parking_closed_blocks_...
-# shows the results are the same), but it still walks those elements: on the API pages, whose collapsed
-# source listings are two thirds of the page, that was half of axe's time. The same nodes go back in the
-# same order afterwards, so their listeners and state are untouched.
+# nothing in it (no rule passes, fails or is unsure of an element there, as
+# test_parking_closed_blocks_changes_no_axe_result shows), but it still walks those elements: on the API
+# pages, whose collapsed source listings are two thirds of the page, that was half of axe's time. The
+# same nodes go back in the same order afterwards, so their listeners and state are untouched.
 PARK_CLOSED_BLOCKS = """() => {
     const closed = [...document.querySelectorAll('details:not([open])')];
     window.__axeParkedBlocks = closed.map(block => [block, [...block.childNodes]]);
