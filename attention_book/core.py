@@ -279,6 +279,10 @@ def _fused_unmasked(
     * ``causal_offset = S - L``, bottom-right (the queries are the last ``L`` of ``S`` positions, as with
       a KV cache): PyTorch's ``causal_lower_right(L, S)``. On the CPU it builds the ``(L, S)`` mask; on a
       GPU it selects a kernel that needs none.
+
+    Anything else, such as a bottom-right mask with more queries than keys (its first queries see no key,
+    and PyTorch's kernel warns that they come out NaN), returns ``None``: the caller's general way zeroes
+    such rows.
     """
     L, S = query.shape[-2], key.shape[-2]
     sdpa = functools.partial(F.scaled_dot_product_attention, dropout_p=dropout_p, scale=scale)
@@ -286,7 +290,7 @@ def _fused_unmasked(
         return _grouped_sdpa(query, key, value, sdpa) if enable_gqa else sdpa(query, key, value)
     if causal_offset == 0:
         return sdpa(query, key, value, is_causal=True, enable_gqa=enable_gqa)
-    if causal_offset == S - L:
+    if causal_offset == S - L and S >= L:  # L > S: the first queries see no key (the general way)
         # Imported here: torch.nn.attention.bias pulls in torch._dynamo, seconds of start-up for every
         # program that imports attention_book, and only a chunk of queries over a cache needs it.
         from torch.nn.attention.bias import causal_lower_right

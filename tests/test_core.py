@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import pytest
 import torch
@@ -310,6 +311,23 @@ def test_causal_offset_equals_the_explicit_mask(offset: int, with_bias: bool, ne
     torch.testing.assert_close(out, expected, atol=1e-5, rtol=1e-5)
     if offset < 0:  # the first -offset queries see nothing: zeros, not NaN
         assert torch.all(out[..., :-offset, :] == 0)
+
+
+def test_bottom_right_with_more_queries_than_keys_gives_zeros_without_warning():
+    """Queries 7 over keys 5, aligned bottom-right: the first two see no key. The fast path must not hand
+    this to PyTorch's lower-right kernel, which warns that such rows come out NaN."""
+    g = torch.Generator().manual_seed(6)
+    q, k, v = (
+        torch.randn(2, 3, 7, E, generator=g),
+        torch.randn(2, 3, 5, E, generator=g),
+        torch.randn(2, 3, 5, EV),
+    )
+    expected, _ = scaled_dot_product_attention(q, k, v, torch.ones(7, 5, dtype=torch.bool).tril(-2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out, _ = scaled_dot_product_attention(q, k, v, is_causal=True, causal_offset=-2, need_weights=False)
+    torch.testing.assert_close(out, expected, atol=1e-5, rtol=1e-5)
+    assert torch.all(out[..., :2, :] == 0)
 
 
 @pytest.mark.parametrize("need_weights", [True, False])
